@@ -97,9 +97,8 @@ static int raw_batch(struct bench_state *s)
         s->nonce[0]++; /* a new nonce each time, as OSCORE has */
         if (c->aead_seal(&s->client.sender.aead, s->prot, sizeof(s->prot), s->nonce, s->aad,
                          s->aad_len, s->req, s->pt_len) != OSCAR_OK ||
-            c->aead_open(&s->client.sender.aead, &ok, s->plain, sizeof(s->plain), s->nonce,
-                         s->aad, s->aad_len, s->prot, s->pt_len + s->client.alg->tag_len) !=
-                OSCAR_OK ||
+            c->aead_open(&s->client.sender.aead, &ok, s->plain, sizeof(s->plain), s->nonce, s->aad,
+                         s->aad_len, s->prot, s->pt_len + s->client.alg->tag_len) != OSCAR_OK ||
             !ok) {
             return -1;
         }
@@ -128,10 +127,14 @@ static int setup(struct bench_state *s, int32_t alg)
     static const uint8_t salt[8] = {0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63, 0x40};
     static const uint8_t id_c[1] = {0x01};
     struct oscar_oscore_params p = {
-        .master_secret = secret, .master_secret_len = sizeof(secret),
-        .master_salt = salt, .master_salt_len = sizeof(salt),
-        .sender_id = NULL, .sender_id_len = 0,
-        .recipient_id = id_c, .recipient_id_len = 1,
+        .master_secret = secret,
+        .master_secret_len = sizeof(secret),
+        .master_salt = salt,
+        .master_salt_len = sizeof(salt),
+        .sender_id = NULL,
+        .sender_id_len = 0,
+        .recipient_id = id_c,
+        .recipient_id_len = 1,
         .aead_alg = alg,
     };
     if (oscar_oscore_ctx_init(&s->client, oscar_crypto_wolfssl(), &p) != OSCAR_OK) {

@@ -146,8 +146,8 @@ enum oscar_err oscar_json_fail(const struct oscar_json_loc *loc, const char *key
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
     char where[OSCAR_JSON_PATH_MAX + 64];
-    snprintf(where, sizeof(where), "%s%s%s", loc->path[0] ? loc->path : "$", key ? "." : "",
-             key ? key : "");
+    /* Paths are rooted: "$", "$.vectors[6].kind". */
+    snprintf(where, sizeof(where), "$%s%s%s", loc->path, key ? "." : "", key ? key : "");
     if (loc->record != NULL) {
         return oscar_diag_set(loc->diag, OSCAR_ERR_PARSE, "%s: vector %s: %s: %s", loc->file,
                               loc->record, where, what);
@@ -155,7 +155,8 @@ enum oscar_err oscar_json_fail(const struct oscar_json_loc *loc, const char *key
     return oscar_diag_set(loc->diag, OSCAR_ERR_PARSE, "%s: %s: %s", loc->file, where, what);
 }
 
-/* check_duplicates walks the tree and fails on an object with a repeated key. */
+/* check_duplicates walks the tree and fails on an object with a repeated key. An array element
+ * that is an object with a string "id" names the record in messages (e.g. a vector id). */
 static enum oscar_err check_duplicates(const cJSON *item, const struct oscar_json_loc *loc)
 {
     if (cJSON_IsObject(item)) {
@@ -174,6 +175,10 @@ static enum oscar_err check_duplicates(const cJSON *item, const struct oscar_jso
         for (const cJSON *a = item->child; a != NULL; a = a->next, i++) {
             struct oscar_json_loc child;
             oscar_json_loc_push(&child, loc, NULL, i);
+            const cJSON *id = cJSON_IsObject(a) ? cJSON_GetObjectItemCaseSensitive(a, "id") : NULL;
+            if (cJSON_IsString(id)) {
+                child.record = id->valuestring;
+            }
             OSCAR_TRY(check_duplicates(a, &child));
         }
     }
@@ -213,8 +218,8 @@ enum oscar_err oscar_json_parse_text(cJSON **out_root, const char *text, size_t 
                 col++;
             }
         }
-        return oscar_diag_set(diag, OSCAR_ERR_PARSE, "%s:%zu:%zu: invalid JSON near byte %zu",
-                              name, line, col, off);
+        return oscar_diag_set(diag, OSCAR_ERR_PARSE, "%s:%zu:%zu: invalid JSON near byte %zu", name,
+                              line, col, off);
     }
     struct oscar_json_loc loc = {.file = name, .diag = diag};
     enum oscar_err err = check_duplicates(root, &loc);

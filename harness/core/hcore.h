@@ -24,7 +24,8 @@ struct oscar_diag {
     char msg[OSCAR_DIAG_MAX];
 };
 
-/* oscar_diag_set formats msg into d (truncating) and returns err, for `return oscar_diag_set(...)`. */
+/* oscar_diag_set formats msg into d (truncating) and returns err, for `return oscar_diag_set(...)`.
+ */
 enum oscar_err oscar_diag_set(struct oscar_diag *d, enum oscar_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -92,7 +93,8 @@ enum oscar_err oscar_json_get_bytes(struct oscar_bytes_field *out, const cJSON *
                                     const char *key, bool nullable, struct oscar_arena *arena,
                                     const struct oscar_json_loc *loc);
 
-/* oscar_json_get_int reads obj[key] as an exact integer in [min, max]; *out_present false if missing. */
+/* oscar_json_get_int reads obj[key] as an exact integer in [min, max]; *out_present false if
+ * missing. */
 enum oscar_err oscar_json_get_int(int64_t *out, bool *out_present, const cJSON *obj,
                                   const char *key, int64_t min, int64_t max,
                                   const struct oscar_json_loc *loc);

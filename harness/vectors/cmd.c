@@ -196,8 +196,7 @@ int oscar_cmd_vectors(int argc, char **argv)
             if (!r.pass) {
                 failed++;
                 printf("FAIL %-12s %-20s %zu of %zu checks failed; %s (%s)\n", v->id,
-                       kind_name(v->kind), r.num_failed, r.num_checks, r.first_failure,
-                       files[fi]);
+                       kind_name(v->kind), r.num_failed, r.num_checks, r.first_failure, files[fi]);
                 continue;
             }
             if (o.negative) {

@@ -9,11 +9,11 @@
 #define SEQ_MAX ((int64_t)1 << 40)
 
 static const char *const FILE_REQUIRED[] = {"source", "vectors", NULL};
-static const char *const FILE_ALLOWED[] = {"encoding", "note", "field_names", "verification",
-                                           "generator", NULL};
+static const char *const FILE_ALLOWED[] = {"encoding",     "note",      "field_names",
+                                           "verification", "generator", NULL};
 static const char *const KD_REQUIRED[] = {"id", "kind", "inputs", "outputs", NULL};
-static const char *const KD_ALLOWED[] = {"title", "description", "role", "info",
-                                         "nonces_for_partial_iv_0", NULL};
+static const char *const KD_ALLOWED[] = {
+    "title", "description", "role", "info", "nonces_for_partial_iv_0", NULL};
 static const char *const KD_INPUTS_REQ[] = {"master_secret", "sender_id", "recipient_id", NULL};
 static const char *const KD_INPUTS_OPT[] = {"master_salt", "id_context", "aead_algorithm", "hkdf",
                                             NULL};
@@ -21,18 +21,20 @@ static const char *const KD_INFO[] = {"info_sender_key", "info_recipient_key", "
                                       NULL};
 static const char *const KD_OUTPUTS[] = {"sender_key", "recipient_key", "common_iv", NULL};
 static const char *const KD_NONCES[] = {"sender_nonce", "recipient_nonce", NULL};
-static const char *const REQ_REQUIRED[] = {"id", "kind", "unprotected_coap_request",
-                                           "common_context", "sender_context", "outputs", NULL};
-static const char *const RESP_REQUIRED[] = {"id", "kind", "unprotected_coap_response",
-                                            "common_context", "sender_context", "outputs", NULL};
-static const char *const PROT_ALLOWED[] = {"title", "description", "security_context_from",
-                                           "derived", "request_ref", "request_parameters", NULL};
+static const char *const REQ_REQUIRED[] = {
+    "id", "kind", "unprotected_coap_request", "common_context", "sender_context", "outputs", NULL};
+static const char *const RESP_REQUIRED[] = {
+    "id", "kind", "unprotected_coap_response", "common_context", "sender_context", "outputs", NULL};
+static const char *const PROT_ALLOWED[] = {"title",   "description", "security_context_from",
+                                           "derived", "request_ref", "request_parameters",
+                                           NULL};
 static const char *const COMMON_REQ[] = {"aead_algorithm", "common_iv", NULL};
 static const char *const COMMON_OPT[] = {"aead_algorithm_name", "key_derivation_function",
                                          "id_context", NULL};
 static const char *const SENDER_REQ[] = {"sender_id", "sender_key", "sender_sequence_number", NULL};
-static const char *const DERIVED[] = {"partial_iv", "kid", "kid_context", "aad_array", "aad",
-                                      "plaintext", "encryption_key", "nonce", NULL};
+static const char *const DERIVED[] = {"partial_iv",     "kid",   "kid_context",
+                                      "aad_array",      "aad",   "plaintext",
+                                      "encryption_key", "nonce", NULL};
 static const char *const REQ_OUT_REQ[] = {"protected_coap_request", NULL};
 static const char *const RESP_OUT_REQ[] = {"protected_coap_response", NULL};
 static const char *const OUT_OPT[] = {"oscore_option_value", "ciphertext", NULL};
@@ -88,8 +90,8 @@ static enum oscar_err parse_hkdf(int32_t *out, const cJSON *obj, const char *key
         *out = (int32_t)item->valuedouble;
         return OSCAR_OK;
     }
-    return oscar_json_fail(loc, key,
-                           "unsupported HKDF (expected \"HKDF SHA-256\", \"HKDF SHA-512\", -10 or -11)");
+    return oscar_json_fail(
+        loc, key, "unsupported HKDF (expected \"HKDF SHA-256\", \"HKDF SHA-512\", -10 or -11)");
 }
 
 static enum oscar_err need_alg(int64_t alg, const struct oscar_json_loc *loc, const char *key)
@@ -150,10 +152,11 @@ static enum oscar_err load_prot(struct oscar_vector *v, const cJSON *obj,
                                 const struct oscar_json_loc *loc, struct oscar_arena *a,
                                 bool request)
 {
-    OSCAR_TRY(oscar_json_check_keys(obj, loc, PROT_ALLOWED, request ? REQ_REQUIRED : RESP_REQUIRED));
+    OSCAR_TRY(
+        oscar_json_check_keys(obj, loc, PROT_ALLOWED, request ? REQ_REQUIRED : RESP_REQUIRED));
     struct oscar_vector_prot *p = &v->prot;
-    OSCAR_TRY(oscar_json_get_string(&p->security_context_from, obj, "security_context_from", a,
-                                    loc));
+    OSCAR_TRY(
+        oscar_json_get_string(&p->security_context_from, obj, "security_context_from", a, loc));
     OSCAR_TRY(oscar_json_get_string(&p->request_ref, obj, "request_ref", a, loc));
     if (request && (p->request_ref != NULL ||
                     cJSON_GetObjectItemCaseSensitive(obj, "request_parameters") != NULL)) {
@@ -176,8 +179,7 @@ static enum oscar_err load_prot(struct oscar_vector *v, const cJSON *obj,
     OSCAR_TRY(sub(&cc, &lcc, obj, "common_context", loc, COMMON_OPT, COMMON_REQ));
     OSCAR_TRY(sub(&sc, &lsc, obj, "sender_context", loc, NULL, SENDER_REQ));
     OSCAR_TRY(sub(&dv, &ldv, obj, "derived", loc, DERIVED, NULL));
-    OSCAR_TRY(sub(&out, &lout, obj, "outputs", loc, OUT_OPT,
-                  request ? REQ_OUT_REQ : RESP_OUT_REQ));
+    OSCAR_TRY(sub(&out, &lout, obj, "outputs", loc, OUT_OPT, request ? REQ_OUT_REQ : RESP_OUT_REQ));
     OSCAR_TRY(sub(&rp, &lrp, obj, "request_parameters", loc, REQP, NULL));
     bool present;
     OSCAR_TRY(oscar_json_get_int(&p->aead_alg, &present, cc, "aead_algorithm", AEAD_ID_MIN,
@@ -187,15 +189,14 @@ static enum oscar_err load_prot(struct oscar_vector *v, const cJSON *obj,
     OSCAR_TRY(oscar_json_get_string(&p->kdf_name, cc, "key_derivation_function", a, &lcc));
     if (p->kdf_name != NULL && strcmp(p->kdf_name, "HKDF SHA-256") != 0 &&
         strcmp(p->kdf_name, "HKDF SHA-512") != 0) {
-        return oscar_json_fail(&lcc, "key_derivation_function", "unsupported \"%s\"",
-                               p->kdf_name);
+        return oscar_json_fail(&lcc, "key_derivation_function", "unsupported \"%s\"", p->kdf_name);
     }
     OSCAR_TRY(get_bytes(&p->common_iv, cc, "common_iv", false, a, &lcc));
     OSCAR_TRY(get_bytes(&p->id_context, cc, "id_context", false, a, &lcc));
     OSCAR_TRY(get_bytes(&p->sender_id, sc, "sender_id", false, a, &lsc));
     OSCAR_TRY(get_bytes(&p->sender_key, sc, "sender_key", false, a, &lsc));
-    OSCAR_TRY(oscar_json_get_int(&p->seq, &present, sc, "sender_sequence_number", 0, SEQ_MAX - 1,
-                                 &lsc));
+    OSCAR_TRY(
+        oscar_json_get_int(&p->seq, &present, sc, "sender_sequence_number", 0, SEQ_MAX - 1, &lsc));
     OSCAR_TRY(get_bytes(&p->partial_iv, dv, "partial_iv", false, a, &ldv));
     OSCAR_TRY(get_bytes(&p->kid, dv, "kid", false, a, &ldv));
     OSCAR_TRY(get_bytes(&p->kid_context, dv, "kid_context", false, a, &ldv));

@@ -8,7 +8,8 @@
 #include "oscar/oscore.h"
 #include "vectors.h"
 
-/* Largest message a vector may hold; protected messages and decryption scratch are sized from it. */
+/* Largest message a vector may hold; protected messages and decryption scratch are sized from it.
+ */
 #define MSG_MAX 4096
 #define OUT_MAX (2 * MSG_MAX + 64)
 
@@ -128,8 +129,8 @@ static enum oscar_err run_kd(struct checker *c, const struct oscar_vector *v)
         check_bytes(c, "info.info_common_iv", &kd->info_common_iv, info, info_len);
     }
     uint8_t secret[OSCAR_OSCORE_SECRET_MAX];
-    size_t secret_len = kd->master_secret.len < sizeof(secret) ? kd->master_secret.len
-                                                                : sizeof(secret);
+    size_t secret_len =
+        kd->master_secret.len < sizeof(secret) ? kd->master_secret.len : sizeof(secret);
     memcpy(secret, kd->master_secret.data, secret_len);
     flip(secret, secret_len, c->mut, OSCAR_MUTATE_KEY);
     struct oscar_oscore_params p = {
@@ -258,8 +259,8 @@ static size_t normalise_observe(uint8_t *out, size_t cap, const uint8_t *msg, si
         return 0;
     }
     uint8_t value[4];
-    size_t vlen = oscar_coap_uint_encode(value, (uint32_t)(oscar_oscore_piv_decode(piv, piv_len) &
-                                                           0xFFFFFF));
+    size_t vlen =
+        oscar_coap_uint_encode(value, (uint32_t)(oscar_oscore_piv_decode(piv, piv_len) & 0xFFFFFF));
     for (size_t i = 0; i < m.num_options; i++) {
         if (m.options[i].number == OSCAR_COAP_OPT_OBSERVE) {
             m.options[i].value = value;
@@ -286,15 +287,14 @@ static enum oscar_err run_prot(struct checker *c, const struct oscar_vector_file
     const struct oscar_alg_info *alg = oscar_alg_find((int32_t)p->aead_alg);
     struct oscar_bytes_field tmp;
     if (p->aead_alg_name != NULL) {
-        check_true(c, "common_context.aead_algorithm_name", strcmp(p->aead_alg_name, alg->name) == 0,
-                   alg->name);
+        check_true(c, "common_context.aead_algorithm_name",
+                   strcmp(p->aead_alg_name, alg->name) == 0, alg->name);
     }
     if (p->security_context_from != NULL) {
         OSCAR_TRY(check_context_ref(c, f, v, diag));
     }
     if (p->sender_key.len != alg->key_len || p->common_iv.len != alg->nonce_len) {
-        check_true(c, "key and Common IV lengths match the AEAD algorithm", false,
-                   "wrong length");
+        check_true(c, "key and Common IV lengths match the AEAD algorithm", false, "wrong length");
         return OSCAR_OK;
     }
     if (p->unprotected.len > MSG_MAX || p->protected_msg.len > MSG_MAX) {
@@ -305,7 +305,8 @@ static enum oscar_err run_prot(struct checker *c, const struct oscar_vector_file
     struct oscar_oscore_exchange ex = {0};
     if (!request) {
         if (p->request_kid.present) {
-            if (p->request_kid.len > OSCAR_OSCORE_ID_MAX || p->request_piv.len > OSCAR_OSCORE_PIV_MAX ||
+            if (p->request_kid.len > OSCAR_OSCORE_ID_MAX ||
+                p->request_piv.len > OSCAR_OSCORE_PIV_MAX ||
                 (p->request_nonce.present && p->request_nonce.len != alg->nonce_len)) {
                 return oscar_diag_set(diag, OSCAR_ERR_PARSE,
                                       "%s: vector %s: $.vectors[%zu].request_parameters: lengths "
@@ -372,9 +373,9 @@ static enum oscar_err run_prot(struct checker *c, const struct oscar_vector_file
     if (request) {
         opts.include_kid_context = p->kid_context.present;
         if (p->kid_context.present) {
-            check_true(c, "derived.kid_context equals the ID Context", has_ctx &&
-                       p->kid_context.len == p->id_context.len &&
-                       memcmp(p->kid_context.data, p->id_context.data, p->id_context.len) == 0,
+            check_true(c, "derived.kid_context equals the ID Context",
+                       has_ctx && p->kid_context.len == p->id_context.len &&
+                           memcmp(p->kid_context.data, p->id_context.data, p->id_context.len) == 0,
                        "differs");
         }
     } else {
@@ -444,7 +445,8 @@ static enum oscar_err run_prot(struct checker *c, const struct oscar_vector_file
                 check_true(c, "derived.plaintext (own ciphertext decrypts)", false, "no");
             }
         }
-        check_bytes(c, request ? "outputs.protected_coap_request" : "outputs.protected_coap_response",
+        check_bytes(c,
+                    request ? "outputs.protected_coap_request" : "outputs.protected_coap_response",
                     &p->protected_msg, st->out, out_len);
     }
     oscar_oscore_ctx_cleanup(&ctx);
@@ -467,8 +469,9 @@ static enum oscar_err run_prot(struct checker *c, const struct oscar_vector_file
     };
     struct oscar_coap_msg um;
     size_t off;
-    bool observe = !request && oscar_coap_parse(&um, &off, p->unprotected.data,
-                                                p->unprotected.len) == OSCAR_COAP_WELL_FORMED &&
+    bool observe = !request &&
+                   oscar_coap_parse(&um, &off, p->unprotected.data, p->unprotected.len) ==
+                       OSCAR_COAP_WELL_FORMED &&
                    oscar_coap_find_option(&um, OSCAR_COAP_OPT_OBSERVE) != NULL;
     size_t expect_len = p->unprotected.len;
     memcpy(st->expect, p->unprotected.data, p->unprotected.len);
@@ -504,9 +507,9 @@ static enum oscar_err run_prot(struct checker *c, const struct oscar_vector_file
         if (request) {
             struct oscar_oscore_ctx *list[1] = {&rctx};
             size_t idx;
-            err = oscar_oscore_unprotect_request(list, 1, &verdict, &idx, st->recv,
-                                                 sizeof(st->recv), &recv_len, NULL, input,
-                                                 prot_len);
+            err =
+                oscar_oscore_unprotect_request(list, 1, &verdict, &idx, st->recv, sizeof(st->recv),
+                                               &recv_len, NULL, input, prot_len);
         } else {
             struct oscar_oscore_exchange rex = ex;
             rex.observe = observe;

@@ -28,6 +28,7 @@ static const char *const rule_names[OSCAR_COAP_RULE__COUNT] = {
     [OSCAR_COAP_RULE_EMPTY_NOT_EMPTY] =
         "code 0.00 with a token, options or payload (RFC 7252 section 4.1)",
     [OSCAR_COAP_RULE_TOO_MANY_OPTIONS] = "more options than Oscar's limit of 64",
+    [OSCAR_COAP_RULE_OPT_TOO_LONG] = "option value longer than 65535 bytes (RFC 7252 section 3.1)",
 };
 
 const char *oscar_coap_rule_str(enum oscar_coap_rule rule)
@@ -113,6 +114,10 @@ enum oscar_coap_rule oscar_coap_parse_options(struct oscar_coap_msg *out, size_t
             return r;
         }
         number += delta;
+        if (olen > UINT16_MAX) {
+            *out_offset = start;
+            return OSCAR_COAP_RULE_OPT_TOO_LONG;
+        }
         if (number > OSCAR_COAP_OPTION_NUMBER_MAX) {
             *out_offset = start;
             return OSCAR_COAP_RULE_OPT_NUMBER_RANGE;
@@ -205,7 +210,8 @@ size_t oscar_coap_options_encoded_len(const struct oscar_coap_option *options, s
 size_t oscar_coap_encoded_len(const struct oscar_coap_msg *msg)
 {
     return OSCAR_COAP_HEADER_LEN + msg->token_len +
-           oscar_coap_options_encoded_len(msg->options, msg->num_options, msg->has_payload, msg->payload_len);
+           oscar_coap_options_encoded_len(msg->options, msg->num_options, msg->has_payload,
+                                          msg->payload_len);
 }
 
 static unsigned nibble_for(uint32_t v)
@@ -228,9 +234,9 @@ static void write_ext(uint8_t *out, size_t *pos, uint32_t v)
 }
 
 enum oscar_err oscar_coap_write_options(uint8_t *out, size_t out_cap, size_t *pos,
-                                        const struct oscar_coap_option *options,
-                                        size_t num_options, bool has_payload,
-                                        const uint8_t *payload, size_t payload_len)
+                                        const struct oscar_coap_option *options, size_t num_options,
+                                        bool has_payload, const uint8_t *payload,
+                                        size_t payload_len)
 {
     if (has_payload && payload_len == 0) {
         return OSCAR_ERR_COAP_MALFORMED;

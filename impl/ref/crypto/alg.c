@@ -1,4 +1,5 @@
-/* crypto/alg.c — the AEAD algorithm table (RFC 9053 §4.1-4.3 lengths; RFC 8613 §3.2 uses COSE ids). */
+/* crypto/alg.c — the AEAD algorithm table (RFC 9053 §4.1-4.3 lengths; RFC 8613 §3.2 uses COSE ids).
+ */
 #include "oscar/crypto.h"
 
 static const struct oscar_alg_info algs[] = {

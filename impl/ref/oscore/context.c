@@ -13,10 +13,9 @@ static const char INFO_TYPE_IV[] = "IV";
 static const char ENC_CONTEXT[] = "Encrypt0";
 
 enum oscar_err oscar_oscore_derive_info(uint8_t *out, size_t out_cap, size_t *out_len,
-                                        const uint8_t *id, size_t id_len,
-                                        const uint8_t *id_context, size_t id_context_len,
-                                        bool has_id_context, int32_t aead_alg, bool type_iv,
-                                        size_t length)
+                                        const uint8_t *id, size_t id_len, const uint8_t *id_context,
+                                        size_t id_context_len, bool has_id_context,
+                                        int32_t aead_alg, bool type_iv, size_t length)
 {
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, out, out_cap);
@@ -43,8 +42,8 @@ static enum oscar_err derive(const struct oscar_oscore_ctx *ctx, uint8_t *out, c
     uint8_t info[OSCAR_OSCORE_INFO_MAX];
     size_t info_len;
     OSCAR_TRY(oscar_oscore_derive_info(info, sizeof(info), &info_len, id, id_len, ctx->id_context,
-                                       ctx->id_context_len, ctx->has_id_context,
-                                       ctx->alg->cose_id, type_iv, length));
+                                       ctx->id_context_len, ctx->has_id_context, ctx->alg->cose_id,
+                                       type_iv, length));
     return ctx->crypto->hkdf(out, length, ctx->hkdf_alg, ctx->master_salt, ctx->master_salt_len,
                              ctx->master_secret, ctx->master_secret_len, info, info_len);
 }
@@ -53,7 +52,8 @@ static enum oscar_err derive(const struct oscar_oscore_ctx *ctx, uint8_t *out, c
 static enum oscar_err derive_keys(struct oscar_oscore_ctx *ctx)
 {
     const struct oscar_alg_info *alg = ctx->alg;
-    OSCAR_TRY(derive(ctx, ctx->sender.key, ctx->sender.id, ctx->sender.id_len, false, alg->key_len));
+    OSCAR_TRY(
+        derive(ctx, ctx->sender.key, ctx->sender.id, ctx->sender.id_len, false, alg->key_len));
     OSCAR_TRY(derive(ctx, ctx->recipient.key, ctx->recipient.id, ctx->recipient.id_len, false,
                      alg->key_len));
     OSCAR_TRY(derive(ctx, ctx->common_iv, NULL, 0, true, alg->nonce_len));

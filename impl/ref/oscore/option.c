@@ -125,8 +125,9 @@ enum oscar_err oscar_oscore_option_encode(uint8_t *out, size_t out_cap, size_t *
     if (opt->piv_len > OSCAR_OSCORE_FLAG_PIV_LEN_MASK || opt->kid_context_len > UINT8_MAX) {
         return OSCAR_ERR_INVALID_ARG;
     }
-    uint8_t flags = (uint8_t)(opt->flags & ~(OSCAR_OSCORE_FLAG_PIV_LEN_MASK | OSCAR_OSCORE_FLAG_KID |
-                                             OSCAR_OSCORE_FLAG_KID_CONTEXT));
+    uint8_t flags =
+        (uint8_t)(opt->flags & ~(OSCAR_OSCORE_FLAG_PIV_LEN_MASK | OSCAR_OSCORE_FLAG_KID |
+                                 OSCAR_OSCORE_FLAG_KID_CONTEXT));
     flags |= (uint8_t)opt->piv_len;
     if (opt->has_kid) {
         flags |= OSCAR_OSCORE_FLAG_KID;

@@ -9,10 +9,10 @@
  * Observe value of a decrypted notification. */
 #define NOTIFICATION_OBSERVE_BYTES 3
 
-static const char DIAG_DECODE[] = "Failed to decode COSE";      /* §8.2 step 2 */
+static const char DIAG_DECODE[] = "Failed to decode COSE";          /* §8.2 step 2 */
 static const char DIAG_NO_CONTEXT[] = "Security context not found"; /* §8.2 step 2 */
-static const char DIAG_DECRYPT[] = "Decryption failed";          /* §8.2 step 6 */
-static const char DIAG_REPLAY[] = "Replay detected";             /* §7.4 */
+static const char DIAG_DECRYPT[] = "Decryption failed";             /* §8.2 step 6 */
+static const char DIAG_REPLAY[] = "Replay detected";                /* §7.4 */
 
 static const char *const verdict_names[OSCAR_OSCORE_VERDICT__COUNT] = {
     [OSCAR_OSCORE_ACCEPT] = "accept",
@@ -184,9 +184,8 @@ static size_t put_head(uint8_t *out, uint8_t major, uint32_t value)
  * path, so it is written by hand for the fixed shape of RFC 8613's aad_array (small kid, PIV and
  * algorithm id, empty Class I options); anything else goes through the libcbor-based writer,
  * and tests check both give the same bytes. */
-static enum oscar_err compute_aad(uint8_t *aad, size_t *aad_len, int32_t alg,
-                                  const uint8_t *kid, size_t kid_len, const uint8_t *piv,
-                                  size_t piv_len)
+static enum oscar_err compute_aad(uint8_t *aad, size_t *aad_len, int32_t alg, const uint8_t *kid,
+                                  size_t kid_len, const uint8_t *piv, size_t piv_len)
 {
     if (alg >= -24 && alg < 24 && kid_len < 24 && piv_len < 24 &&
         8 + kid_len + piv_len <= CBOR_AAD_ARRAY_SMALL) {
@@ -218,8 +217,7 @@ static enum oscar_err compute_aad(uint8_t *aad, size_t *aad_len, int32_t alg,
     size_t aad_array_len;
     OSCAR_TRY(oscar_oscore_aad_array(aad_array, sizeof(aad_array), &aad_array_len, alg, kid,
                                      kid_len, piv, piv_len, NULL, 0));
-    return oscar_oscore_enc_structure(aad, OSCAR_OSCORE_AAD_MAX, aad_len, aad_array,
-                                      aad_array_len);
+    return oscar_oscore_enc_structure(aad, OSCAR_OSCORE_AAD_MAX, aad_len, aad_array, aad_array_len);
 }
 
 /* seal_message writes the OSCORE message: Outer header and options (with the OSCORE option),
@@ -245,8 +243,8 @@ static enum oscar_err seal_message(struct oscar_oscore_ctx *ctx, uint8_t *out, s
     out[pos++] = OSCAR_COAP_PAYLOAD_MARKER;
     size_t pt_start = pos;
     out[pos++] = msg->code;
-    OSCAR_TRY(oscar_coap_write_options(out, out_cap, &pos, s->inner, s->num_inner,
-                                       msg->has_payload, msg->payload, msg->payload_len));
+    OSCAR_TRY(oscar_coap_write_options(out, out_cap, &pos, s->inner, s->num_inner, msg->has_payload,
+                                       msg->payload, msg->payload_len));
     OSCAR_TRY(ctx->crypto->aead_seal(&ctx->sender.aead, out + pt_start, out_cap - pt_start, nonce,
                                      aad, aad_len, out + pt_start, pt_len));
     *out_len = total;
@@ -310,10 +308,10 @@ enum oscar_err oscar_oscore_protect_request(struct oscar_oscore_ctx *ctx, uint8_
                                  ctx->sender.id_len, piv, piv_len));
     uint8_t aad[OSCAR_OSCORE_AAD_MAX];
     size_t aad_len;
-    OSCAR_TRY(compute_aad(aad, &aad_len, ctx->alg->cose_id, ctx->sender.id, ctx->sender.id_len,
-                          piv, piv_len));
-    OSCAR_TRY(seal_message(ctx, out, out_cap, out_len, &w.split, &w.msg, option, option_len,
-                           nonce, aad, aad_len));
+    OSCAR_TRY(compute_aad(aad, &aad_len, ctx->alg->cose_id, ctx->sender.id, ctx->sender.id_len, piv,
+                          piv_len));
+    OSCAR_TRY(seal_message(ctx, out, out_cap, out_len, &w.split, &w.msg, option, option_len, nonce,
+                           aad, aad_len));
     if (out_ex != NULL) {
         memset(out_ex, 0, sizeof(*out_ex));
         memcpy(out_ex->request_kid, ctx->sender.id, ctx->sender.id_len);
@@ -321,7 +319,8 @@ enum oscar_err oscar_oscore_protect_request(struct oscar_oscore_ctx *ctx, uint8_
         memcpy(out_ex->request_piv, piv, piv_len);
         out_ex->request_piv_len = piv_len;
         memcpy(out_ex->request_nonce, nonce, ctx->alg->nonce_len);
-        const struct oscar_coap_option *obs = oscar_coap_find_option(&w.msg, OSCAR_COAP_OPT_OBSERVE);
+        const struct oscar_coap_option *obs =
+            oscar_coap_find_option(&w.msg, OSCAR_COAP_OPT_OBSERVE);
         uint32_t obs_value = 1;
         out_ex->observe = obs != NULL && oscar_coap_uint_decode(&obs_value, obs->value, obs->len) &&
                           obs_value == 0;
@@ -379,8 +378,8 @@ enum oscar_err oscar_oscore_protect_response(struct oscar_oscore_ctx *ctx, uint8
     size_t aad_len;
     OSCAR_TRY(compute_aad(aad, &aad_len, ctx->alg->cose_id, ex->request_kid, ex->request_kid_len,
                           ex->request_piv, ex->request_piv_len));
-    OSCAR_TRY(seal_message(ctx, out, out_cap, out_len, &w.split, &w.msg, option, option_len,
-                           nonce, aad, aad_len));
+    OSCAR_TRY(seal_message(ctx, out, out_cap, out_len, &w.split, &w.msg, option, option_len, nonce,
+                           aad, aad_len));
     if (!opts->own_piv) {
         ex->request_nonce_used = true;
     }
@@ -389,8 +388,8 @@ enum oscar_err oscar_oscore_protect_response(struct oscar_oscore_ctx *ctx, uint8
 }
 
 enum oscar_oscore_verdict oscar_oscore_peek(struct oscar_coap_msg *out_msg,
-                                            struct oscar_oscore_option *out_opt,
-                                            const uint8_t *msg, size_t msg_len)
+                                            struct oscar_oscore_option *out_opt, const uint8_t *msg,
+                                            size_t msg_len)
 {
     size_t off;
     memset(out_opt, 0, sizeof(*out_opt));
@@ -426,9 +425,8 @@ static bool ctx_matches(const struct oscar_oscore_ctx *ctx, const struct oscar_o
         return false;
     }
     if (o->has_kid_context) {
-        return ctx->has_id_context &&
-               bytes_equal(ctx->id_context, ctx->id_context_len, o->kid_context,
-                           o->kid_context_len);
+        return ctx->has_id_context && bytes_equal(ctx->id_context, ctx->id_context_len,
+                                                  o->kid_context, o->kid_context_len);
     }
     return true;
 }
@@ -531,8 +529,7 @@ static bool has_echo(const struct oscar_coap_msg *inner, const struct oscar_osco
 enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ctxs, size_t num_ctxs,
                                               enum oscar_oscore_verdict *out_verdict,
                                               size_t *out_ctx_index, uint8_t *out, size_t out_cap,
-                                              size_t *out_len,
-                                              struct oscar_oscore_exchange *out_ex,
+                                              size_t *out_len, struct oscar_oscore_exchange *out_ex,
                                               const uint8_t *msg, size_t msg_len)
 {
     struct unprotect_work w;
@@ -566,13 +563,13 @@ enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ct
                                      w.opt.piv, w.opt.piv_len));
         uint8_t aad[OSCAR_OSCORE_AAD_MAX];
         size_t aad_len;
-        OSCAR_TRY(compute_aad(aad, &aad_len, ctx->alg->cose_id, w.opt.kid, w.opt.kid_len,
-                              w.opt.piv, w.opt.piv_len));
+        OSCAR_TRY(compute_aad(aad, &aad_len, ctx->alg->cose_id, w.opt.kid, w.opt.kid_len, w.opt.piv,
+                              w.opt.piv_len));
         bool authentic;
         const uint8_t *pt = NULL;
         size_t pt_len = 0;
-        OSCAR_TRY(open_payload(ctx, &authentic, &pt, &pt_len, out, out_cap, &w, nonce, aad,
-                               aad_len));
+        OSCAR_TRY(
+            open_payload(ctx, &authentic, &pt, &pt_len, out, out_cap, &w, nonce, aad, aad_len));
         if (!authentic) {
             continue;
         }
@@ -635,7 +632,8 @@ static bool accept_notification(struct oscar_oscore_exchange *ex, uint64_t seq)
     }
     if (seq > ex->notification_number) {
         uint64_t d = seq - ex->notification_number;
-        ex->notification_seen = d >= OSCAR_OSCORE_NOTIFICATION_WINDOW ? 0 : ex->notification_seen << d;
+        ex->notification_seen =
+            d >= OSCAR_OSCORE_NOTIFICATION_WINDOW ? 0 : ex->notification_seen << d;
         ex->notification_seen |= 1;
         ex->notification_number = seq;
         return true;
@@ -652,10 +650,10 @@ static bool accept_notification(struct oscar_oscore_exchange *ex, uint64_t seq)
 }
 
 enum oscar_err oscar_oscore_unprotect_response(struct oscar_oscore_ctx *ctx,
-                                               enum oscar_oscore_verdict *out_verdict,
-                                               uint8_t *out, size_t out_cap, size_t *out_len,
-                                               struct oscar_oscore_exchange *ex,
-                                               const uint8_t *msg, size_t msg_len)
+                                               enum oscar_oscore_verdict *out_verdict, uint8_t *out,
+                                               size_t out_cap, size_t *out_len,
+                                               struct oscar_oscore_exchange *ex, const uint8_t *msg,
+                                               size_t msg_len)
 {
     struct unprotect_work w;
     *out_len = 0;
@@ -812,8 +810,8 @@ enum oscar_err oscar_oscore_echo_challenge(struct oscar_oscore_ctx *ctx, uint8_t
     OSCAR_TRY(oscar_coap_serialize(plain, sizeof(plain), &plain_len, &r));
     /* B.1.2: protected, with the server's own Partial IV. */
     struct oscar_oscore_send_opts opts = {.own_piv = true};
-    OSCAR_TRY(oscar_oscore_protect_response(ctx, out, out_cap, out_len, ex, &opts, plain,
-                                            plain_len));
+    OSCAR_TRY(
+        oscar_oscore_protect_response(ctx, out, out_cap, out_len, ex, &opts, plain, plain_len));
     memcpy(ctx->recipient.echo, echo, echo_len);
     ctx->recipient.echo_len = echo_len;
     return OSCAR_OK;

@@ -60,8 +60,7 @@ static bool is_default_port(const uint8_t *scheme, size_t scheme_len, const uint
 }
 
 static enum oscar_err add_inner(struct oscar_coap_option *inner, size_t *num_inner,
-                                size_t inner_cap, uint16_t number, const uint8_t *value,
-                                size_t len)
+                                size_t inner_cap, uint16_t number, const uint8_t *value, size_t len)
 {
     if (*num_inner == inner_cap) {
         return OSCAR_ERR_COAP_TOO_MANY_OPTIONS;

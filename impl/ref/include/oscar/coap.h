@@ -118,6 +118,7 @@ enum oscar_coap_rule {
     OSCAR_COAP_RULE_EMPTY_PAYLOAD_MARKER, /* §3: marker followed by a zero-length payload */
     OSCAR_COAP_RULE_EMPTY_NOT_EMPTY,      /* §4.1: code 0.00 with token, options or payload */
     OSCAR_COAP_RULE_TOO_MANY_OPTIONS,     /* more than OSCAR_COAP_MAX_OPTIONS (our limit) */
+    OSCAR_COAP_RULE_OPT_TOO_LONG,         /* §3.1 allows 65804, no UDP datagram holds 65536 */
     OSCAR_COAP_RULE__COUNT
 };
 
@@ -151,9 +152,9 @@ enum oscar_err oscar_coap_serialize(uint8_t *out, size_t out_cap, size_t *out_le
 /* oscar_coap_write_options encodes num_options sorted options and, if has_payload, the marker
  * and payload (RFC 7252 §3.1) at out[*pos], advancing *pos. */
 enum oscar_err oscar_coap_write_options(uint8_t *out, size_t out_cap, size_t *pos,
-                                        const struct oscar_coap_option *options,
-                                        size_t num_options, bool has_payload,
-                                        const uint8_t *payload, size_t payload_len);
+                                        const struct oscar_coap_option *options, size_t num_options,
+                                        bool has_payload, const uint8_t *payload,
+                                        size_t payload_len);
 
 /* oscar_coap_add_option inserts an option keeping the list sorted (after equal numbers). */
 enum oscar_err oscar_coap_add_option(struct oscar_coap_msg *msg, uint16_t number,

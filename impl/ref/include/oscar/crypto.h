@@ -34,13 +34,15 @@ struct oscar_alg_info {
     size_t tag_len;
 };
 
-/* oscar_alg_find returns the table entry for COSE AEAD algorithm cose_id, or NULL if unsupported. */
+/* oscar_alg_find returns the table entry for COSE AEAD algorithm cose_id, or NULL if unsupported.
+ */
 const struct oscar_alg_info *oscar_alg_find(int32_t cose_id);
 
 /* oscar_alg_by_index returns the i-th supported AEAD algorithm, or NULL past the end. */
 const struct oscar_alg_info *oscar_alg_by_index(size_t i);
 
-/* oscar_hkdf_hash_len returns the output length of HKDF algorithm cose_hkdf (COSE id), 0 if unknown. */
+/* oscar_hkdf_hash_len returns the output length of HKDF algorithm cose_hkdf (COSE id), 0 if
+ * unknown. */
 size_t oscar_hkdf_hash_len(int32_t cose_hkdf);
 
 /* OSCAR_AEAD_STATE_SIZE bounds the backend's expanded-key state kept in struct oscar_aead_key. */
@@ -72,10 +74,9 @@ struct oscar_crypto_ops {
                                 const uint8_t *nonce, const uint8_t *aad, size_t aad_len,
                                 const uint8_t *pt, size_t pt_len);
     /* aead_open verifies and decrypts ct (ciphertext || tag) into out (ct_len - tag_len bytes). */
-    enum oscar_err (*aead_open)(struct oscar_aead_key *key, bool *out_authentic,
-                                uint8_t *out, size_t out_cap, const uint8_t *nonce,
-                                const uint8_t *aad, size_t aad_len, const uint8_t *ct,
-                                size_t ct_len);
+    enum oscar_err (*aead_open)(struct oscar_aead_key *key, bool *out_authentic, uint8_t *out,
+                                size_t out_cap, const uint8_t *nonce, const uint8_t *aad,
+                                size_t aad_len, const uint8_t *ct, size_t ct_len);
 };
 
 /* oscar_crypto_wolfssl returns the wolfCrypt backend (static; never NULL). */

@@ -15,19 +15,19 @@
 #include "oscar/core.h"
 #include "oscar/crypto.h"
 
-#define OSCAR_OSCORE_VERSION 1            /* §5.4 oscore_version */
-#define OSCAR_OSCORE_ID_MAX 7             /* §5.2: nonce length - 6 for 13-byte nonces */
-#define OSCAR_OSCORE_ID_CONTEXT_MAX 64    /* our storage limit for an ID Context */
-#define OSCAR_OSCORE_SECRET_MAX 64        /* our storage limit for Master Secret */
-#define OSCAR_OSCORE_SALT_MAX 64          /* our storage limit for Master Salt */
-#define OSCAR_OSCORE_PIV_MAX 5            /* §6.1: n = 1..5 */
+#define OSCAR_OSCORE_VERSION 1                     /* §5.4 oscore_version */
+#define OSCAR_OSCORE_ID_MAX 7                      /* §5.2: nonce length - 6 for 13-byte nonces */
+#define OSCAR_OSCORE_ID_CONTEXT_MAX 64             /* our storage limit for an ID Context */
+#define OSCAR_OSCORE_SECRET_MAX 64                 /* our storage limit for Master Secret */
+#define OSCAR_OSCORE_SALT_MAX 64                   /* our storage limit for Master Salt */
+#define OSCAR_OSCORE_PIV_MAX 5                     /* §6.1: n = 1..5 */
 #define OSCAR_OSCORE_SEQ_LIMIT (UINT64_C(1) << 40) /* §7.2.1: SSN < 2^40 */
 #define OSCAR_OSCORE_REPLAY_WINDOW_DEFAULT 32      /* §3.2.2 */
 #define OSCAR_OSCORE_REPLAY_WINDOW_MAX 1024
 #define OSCAR_OSCORE_NOTIFICATION_WINDOW 64 /* PIVs remembered per observation (§7.4.1) */
-#define OSCAR_OSCORE_ECHO_MAX 40          /* RFC 9175 §2.2.1: Echo is 1-40 bytes */
-#define OSCAR_OSCORE_OPTION_MAX 255       /* RFC 8613 §2: OSCORE option length 0-255 */
-#define OSCAR_OSCORE_AAD_MAX 96           /* Enc_structure with empty Class I options */
+#define OSCAR_OSCORE_ECHO_MAX 40            /* RFC 9175 §2.2.1: Echo is 1-40 bytes */
+#define OSCAR_OSCORE_OPTION_MAX 255         /* RFC 8613 §2: OSCORE option length 0-255 */
+#define OSCAR_OSCORE_AAD_MAX 96             /* Enc_structure with empty Class I options */
 #define OSCAR_OSCORE_INFO_MAX (16 + OSCAR_OSCORE_ID_MAX + OSCAR_OSCORE_ID_CONTEXT_MAX)
 
 /* OSCORE option flag bits (§6.1, registry §13.7). */
@@ -40,9 +40,9 @@
 
 /* enum oscar_option_class is the protection class of a CoAP option (§4.1, Figure 5). */
 enum oscar_option_class {
-    OSCAR_OPTION_CLASS_E = 1,      /* inner only */
-    OSCAR_OPTION_CLASS_U = 2,      /* outer only */
-    OSCAR_OPTION_CLASS_EU = 3,     /* both an inner and an outer instance exist */
+    OSCAR_OPTION_CLASS_E = 1,  /* inner only */
+    OSCAR_OPTION_CLASS_U = 2,  /* outer only */
+    OSCAR_OPTION_CLASS_EU = 3, /* both an inner and an outer instance exist */
 };
 
 /* oscar_oscore_option_class returns the class of option number (unknown options are E, §4.1). */
@@ -64,13 +64,13 @@ struct oscar_oscore_option {
 /* enum oscar_oscore_option_rule is the outcome of decoding an OSCORE option value. */
 enum oscar_oscore_option_rule {
     OSCAR_OSCORE_OPTION_OK = 0,
-    OSCAR_OSCORE_OPTION_RESERVED_FLAGS,  /* §6.1: reserved bits set => malformed */
-    OSCAR_OSCORE_OPTION_PIV_LEN_RESERVED, /* §6.1: n = 6 or 7 */
-    OSCAR_OSCORE_OPTION_TRUNCATED,       /* Partial IV or kid context runs past the end */
-    OSCAR_OSCORE_OPTION_TRAILING_BYTES,  /* bytes left over with the kid flag clear */
+    OSCAR_OSCORE_OPTION_RESERVED_FLAGS,       /* §6.1: reserved bits set => malformed */
+    OSCAR_OSCORE_OPTION_PIV_LEN_RESERVED,     /* §6.1: n = 6 or 7 */
+    OSCAR_OSCORE_OPTION_TRUNCATED,            /* Partial IV or kid context runs past the end */
+    OSCAR_OSCORE_OPTION_TRAILING_BYTES,       /* bytes left over with the kid flag clear */
     OSCAR_OSCORE_OPTION_ZERO_FLAGS_NOT_EMPTY, /* §2: flags all zero => value SHALL be empty */
-    OSCAR_OSCORE_OPTION_PIV_NOT_MINIMAL, /* §5: leading zero bytes SHALL be removed */
-    OSCAR_OSCORE_OPTION_TOO_LONG,        /* §2: option longer than 255 bytes */
+    OSCAR_OSCORE_OPTION_PIV_NOT_MINIMAL,      /* §5: leading zero bytes SHALL be removed */
+    OSCAR_OSCORE_OPTION_TOO_LONG,             /* §2: option longer than 255 bytes */
     OSCAR_OSCORE_OPTION_RULE__COUNT
 };
 
@@ -107,9 +107,9 @@ struct oscar_oscore_params {
     bool has_id_context;
     const uint8_t *id_context;
     size_t id_context_len;
-    int32_t aead_alg;       /* COSE id; 0 means the default AES-CCM-16-64-128 (§3.2) */
-    int32_t hkdf_alg;       /* COSE id; 0 means the default HKDF SHA-256 (§3.2) */
-    size_t replay_window;   /* 0 means the default of 32 (§3.2.2) */
+    int32_t aead_alg;     /* COSE id; 0 means the default AES-CCM-16-64-128 (§3.2) */
+    int32_t hkdf_alg;     /* COSE id; 0 means the default HKDF SHA-256 (§3.2) */
+    size_t replay_window; /* 0 means the default of 32 (§3.2.2) */
 };
 
 /* struct oscar_oscore_replay is a sliding replay window (§7.4): bit i of bits set means
@@ -216,10 +216,9 @@ enum oscar_err oscar_oscore_restore_after_reboot(struct oscar_oscore_ctx *ctx, u
 /* oscar_oscore_derive_info writes the CBOR info array [id, id_context / nil, alg_aead, type, L]
  * of §3.2.1 in minimal encoding; type_iv selects "IV" over "Key". */
 enum oscar_err oscar_oscore_derive_info(uint8_t *out, size_t out_cap, size_t *out_len,
-                                        const uint8_t *id, size_t id_len,
-                                        const uint8_t *id_context, size_t id_context_len,
-                                        bool has_id_context, int32_t aead_alg, bool type_iv,
-                                        size_t length);
+                                        const uint8_t *id, size_t id_len, const uint8_t *id_context,
+                                        size_t id_context_len, bool has_id_context,
+                                        int32_t aead_alg, bool type_iv, size_t length);
 
 /* oscar_oscore_nonce computes the AEAD nonce of §5.2 into out (alg->nonce_len bytes). */
 enum oscar_err oscar_oscore_nonce(uint8_t *out, const struct oscar_alg_info *alg,
@@ -245,13 +244,13 @@ struct oscar_oscore_exchange {
     uint8_t request_piv[OSCAR_OSCORE_PIV_MAX];
     size_t request_piv_len;
     uint8_t request_nonce[OSCAR_CRYPTO_NONCE_MAX];
-    bool observe;               /* the request was an Observe registration (inner Observe 0) */
-    bool request_nonce_used;    /* a response already used the request's nonce */
-    bool must_use_own_piv;      /* B.1.2: server could not do replay protection for the request */
-    size_t num_responses;       /* responses protected (server) or accepted (client) */
+    bool observe;            /* the request was an Observe registration (inner Observe 0) */
+    bool request_nonce_used; /* a response already used the request's nonce */
+    bool must_use_own_piv;   /* B.1.2: server could not do replay protection for the request */
+    size_t num_responses;    /* responses protected (server) or accepted (client) */
     bool have_notification_number;
-    uint64_t notification_number;     /* §7.4.1 */
-    uint64_t notification_seen;       /* bit i: notification_number - i received */
+    uint64_t notification_number; /* §7.4.1 */
+    uint64_t notification_seen;   /* bit i: notification_number - i received */
 };
 
 /* enum oscar_oscore_verdict is the outcome of receiving a message (§8.2, §8.4). */
@@ -265,8 +264,8 @@ enum oscar_oscore_verdict {
     OSCAR_OSCORE_DECRYPT_FAILED,      /* §8.2 step 6, §8.4 step 5: AEAD verification failed */
     OSCAR_OSCORE_PLAINTEXT_MALFORMED, /* §5.3: decrypted plaintext is not code/options/payload */
     OSCAR_OSCORE_FRESHNESS_REQUIRED,  /* B.1.2: replay window invalid; answer with 4.01 + Echo */
-    OSCAR_OSCORE_UNEXPECTED_OBSERVE,  /* §4.1.3.5.2: inner Observe answering a non-Observe request */
-    OSCAR_OSCORE_DUPLICATE_RESPONSE,  /* §7.4, §7.4.1, §8.4.2: response already accepted */
+    OSCAR_OSCORE_UNEXPECTED_OBSERVE, /* §4.1.3.5.2: inner Observe answering a non-Observe request */
+    OSCAR_OSCORE_DUPLICATE_RESPONSE, /* §7.4, §7.4.1, §8.4.2: response already accepted */
     OSCAR_OSCORE_VERDICT__COUNT
 };
 
@@ -306,24 +305,23 @@ enum oscar_err oscar_oscore_protect_response(struct oscar_oscore_ctx *ctx, uint8
 enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ctxs, size_t num_ctxs,
                                               enum oscar_oscore_verdict *out_verdict,
                                               size_t *out_ctx_index, uint8_t *out, size_t out_cap,
-                                              size_t *out_len,
-                                              struct oscar_oscore_exchange *out_ex,
+                                              size_t *out_len, struct oscar_oscore_exchange *out_ex,
                                               const uint8_t *msg, size_t msg_len);
 
 /* oscar_oscore_unprotect_response verifies an OSCORE response to the request of ex (§8.4,
  * §8.4.2), updating the notification state of ex. Same buffer rule as unprotect_request. */
 enum oscar_err oscar_oscore_unprotect_response(struct oscar_oscore_ctx *ctx,
-                                               enum oscar_oscore_verdict *out_verdict,
-                                               uint8_t *out, size_t out_cap, size_t *out_len,
-                                               struct oscar_oscore_exchange *ex,
-                                               const uint8_t *msg, size_t msg_len);
+                                               enum oscar_oscore_verdict *out_verdict, uint8_t *out,
+                                               size_t out_cap, size_t *out_len,
+                                               struct oscar_oscore_exchange *ex, const uint8_t *msg,
+                                               size_t msg_len);
 
 /* oscar_oscore_peek decodes msg and its OSCORE option without any context, for a caller that
  * must choose a context first (Appendix B.2) or only inspect. *out_msg and *out_opt borrow msg.
  * Verdicts: ACCEPT (decoded), MALFORMED_COAP, NOT_OSCORE, DECODE_FAILED. */
 enum oscar_oscore_verdict oscar_oscore_peek(struct oscar_coap_msg *out_msg,
-                                            struct oscar_oscore_option *out_opt,
-                                            const uint8_t *msg, size_t msg_len);
+                                            struct oscar_oscore_option *out_opt, const uint8_t *msg,
+                                            size_t msg_len);
 
 /* oscar_oscore_error_response writes the unprotected error response a server MAY send for the
  * request verdict (§8.2 steps 2, 3 and 6, §7.4): 4.02 "Failed to decode COSE", 4.01 "Security
