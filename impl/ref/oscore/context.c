@@ -204,10 +204,19 @@ enum oscar_err oscar_oscore_ctx_rederive(struct oscar_oscore_ctx *out,
         .hkdf_alg = saved.hkdf_alg,
         .replay_window = saved.recipient.replay.size,
     };
-    if (out == ctx) {
-        oscar_oscore_ctx_cleanup(out);
+    /* Derive into a scratch context first: if that fails (e.g. a peer's kid context too long
+     * for us), the caller's context must survive (Appendix B.2: only the message is dropped). */
+    struct oscar_oscore_ctx fresh;
+    enum oscar_err err = oscar_oscore_ctx_init(&fresh, saved.crypto, &p);
+    if (err == OSCAR_OK) {
+        oscar_oscore_ctx_cleanup(&fresh);
+        if (out == ctx) {
+            oscar_oscore_ctx_cleanup(out);
+        }
+        /* The same inputs succeeded a moment ago; deriving in place keeps backend state where
+         * the backend initialised it. */
+        err = oscar_oscore_ctx_init(out, saved.crypto, &p);
     }
-    enum oscar_err err = oscar_oscore_ctx_init(out, saved.crypto, &p);
     if (err == OSCAR_OK) {
         out->persist = saved.persist;
         out->persist_arg = saved.persist_arg;
@@ -236,6 +245,7 @@ enum oscar_err oscar_oscore_restore_after_reboot(struct oscar_oscore_ctx *ctx, u
         return OSCAR_ERR_SEQ_EXHAUSTED;
     }
     ctx->sender.seq = next;
+    ctx->persist_pending = ctx->persist != NULL;
     /* B.1.2: the replay window is lost; it becomes valid again through Echo. */
     oscar_oscore_replay_init(&ctx->recipient.replay, ctx->recipient.replay.size);
     ctx->recipient.replay.valid = false;

@@ -147,10 +147,11 @@ static enum oscar_err next_piv(struct oscar_oscore_ctx *ctx, uint8_t piv[OSCAR_O
     if (seq >= OSCAR_OSCORE_SEQ_LIMIT) {
         return OSCAR_ERR_SEQ_EXHAUSTED; /* §7.2.1 */
     }
-    if (ctx->persist != NULL && seq % ctx->persist_k == 0) {
+    if (ctx->persist != NULL && (seq % ctx->persist_k == 0 || ctx->persist_pending)) {
         if (ctx->persist(ctx->persist_arg, seq) != 0) {
             return OSCAR_ERR_PERSIST;
         }
+        ctx->persist_pending = false;
     }
     ctx->sender.seq = seq + 1;
     *piv_len = oscar_oscore_piv_encode(piv, seq);
@@ -345,11 +346,17 @@ enum oscar_err oscar_oscore_protect_response(struct oscar_oscore_ctx *ctx, uint8
     }
     OSCAR_TRY(split_message(&w.split, &w.msg, false));
     bool notification = oscar_coap_find_option(&w.msg, OSCAR_COAP_OPT_OBSERVE) != NULL;
-    /* §8.3 step 3 and §8.3.1: the request nonce may serve one response only; notifications
-     * after the first, and responses the server cannot replay-protect (B.1.2), need their own. */
-    if (!opts->own_piv &&
-        (ex->request_nonce_used || ex->must_use_own_piv || (notification && ex->num_responses))) {
+    /* §8.3 step 3, §8.3.1 and §4.1.3.5: the request nonce may serve one response only; every
+     * response to an Observe registration after the first, and responses the server cannot
+     * replay-protect (B.1.2), need their own Partial IV. */
+    bool long_exchange = ex->observe || notification;
+    if (!opts->own_piv && (ex->request_nonce_used || ex->must_use_own_piv ||
+                           (long_exchange && ex->num_responses != 0))) {
         return OSCAR_ERR_NONCE_REUSE;
+    }
+    /* §7.2.1: once the Sender Sequence Number is spent, the Sender Context is not used. */
+    if (ctx->sender.seq >= OSCAR_OSCORE_SEQ_LIMIT) {
+        return OSCAR_ERR_SEQ_EXHAUSTED;
     }
     uint8_t piv[OSCAR_OSCORE_PIV_MAX];
     size_t piv_len = 0;
@@ -576,22 +583,27 @@ enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ct
         *out_ctx_index = i;
         bool plaintext_ok = decode_plaintext(&w.inner, pt, pt_len);
         enum oscar_oscore_verdict v = OSCAR_OSCORE_ACCEPT;
+        if (plaintext_ok) {
+            /* Write the output first: a too-small buffer must not cost the peer its message
+             * (the replay window would otherwise reject the retry). */
+            OSCAR_TRY(write_merged(&w, out, out_cap - pt_len, out_len, NULL, 0));
+            if (!r->replay.valid && !has_echo(&w.inner, r)) {
+                v = OSCAR_OSCORE_FRESHNESS_REQUIRED;
+            }
+        } else {
+            v = OSCAR_OSCORE_PLAINTEXT_MALFORMED;
+            *out_len = 0;
+        }
         if (!r->replay.valid) {
             /* B.1.2: only a request echoing our challenge sets the window's lower limit. */
-            if (plaintext_ok && has_echo(&w.inner, r)) {
+            if (v == OSCAR_OSCORE_ACCEPT) {
                 oscar_oscore_replay_set_lower_limit(&r->replay, seq);
                 r->echo_len = 0;
-            } else {
-                v = OSCAR_OSCORE_FRESHNESS_REQUIRED;
             }
         } else {
             oscar_oscore_replay_update(&r->replay, seq); /* §8.2 step 6 */
         }
-        if (!plaintext_ok) {
-            *out_verdict = OSCAR_OSCORE_PLAINTEXT_MALFORMED;
-            return OSCAR_OK;
-        }
-        if (out_ex != NULL) {
+        if (v != OSCAR_OSCORE_PLAINTEXT_MALFORMED && out_ex != NULL) {
             memset(out_ex, 0, sizeof(*out_ex));
             memcpy(out_ex->request_kid, w.opt.kid, w.opt.kid_len);
             out_ex->request_kid_len = w.opt.kid_len;
@@ -606,10 +618,6 @@ enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ct
                               obs_value == 0;
             out_ex->must_use_own_piv = v == OSCAR_OSCORE_FRESHNESS_REQUIRED;
         }
-        if (pt_len > out_cap) {
-            return OSCAR_ERR_BUFFER_TOO_SMALL;
-        }
-        OSCAR_TRY(write_merged(&w, out, out_cap - pt_len, out_len, NULL, 0));
         *out_verdict = v;
         return OSCAR_OK;
     }
@@ -621,8 +629,23 @@ enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ct
     return OSCAR_OK;
 }
 
-/* accept_notification applies §7.4.1 to a notification with Partial IV seq. */
-static bool accept_notification(struct oscar_oscore_exchange *ex, uint64_t seq)
+/* notification_is_new tells whether a notification with Partial IV seq may be accepted (§7.4.1):
+ * not received before in this exchange, and not too old to tell. */
+static bool notification_is_new(const struct oscar_oscore_exchange *ex, uint64_t seq)
+{
+    if (!ex->have_notification_number || seq > ex->notification_number) {
+        return true;
+    }
+    uint64_t age = ex->notification_number - seq;
+    if (age >= OSCAR_OSCORE_NOTIFICATION_WINDOW) {
+        return false; /* too old to tell whether it was received: MUST NOT risk a replay */
+    }
+    return ((ex->notification_seen >> age) & 1u) == 0;
+}
+
+/* notification_record marks seq received and moves the Notification Number (§7.4.1); returns
+ * whether seq is now the freshest notification. */
+static bool notification_record(struct oscar_oscore_exchange *ex, uint64_t seq)
 {
     if (!ex->have_notification_number) {
         ex->have_notification_number = true;
@@ -638,15 +661,8 @@ static bool accept_notification(struct oscar_oscore_exchange *ex, uint64_t seq)
         ex->notification_number = seq;
         return true;
     }
-    uint64_t age = ex->notification_number - seq;
-    if (age >= OSCAR_OSCORE_NOTIFICATION_WINDOW) {
-        return false; /* too old to tell whether it was received: MUST NOT risk a replay */
-    }
-    if ((ex->notification_seen >> age) & 1u) {
-        return false;
-    }
-    ex->notification_seen |= UINT64_C(1) << age;
-    return true;
+    ex->notification_seen |= UINT64_C(1) << (ex->notification_number - seq);
+    return false;
 }
 
 enum oscar_err oscar_oscore_unprotect_response(struct oscar_oscore_ctx *ctx,
@@ -665,8 +681,9 @@ enum oscar_err oscar_oscore_unprotect_response(struct oscar_oscore_ctx *ctx,
         *out_verdict = OSCAR_OSCORE_DECODE_FAILED;
         return OSCAR_OK;
     }
-    /* §7.4: a response to a non-Observe request is accepted once. */
-    if (!ex->observe && ex->num_responses != 0) {
+    /* §7.4: a response to a non-Observe request is accepted once; after a response that ends
+     * an observation (no Inner Observe, §4.1.3.5.2) nothing more is accepted either. */
+    if (ex->final_received || (!ex->observe && ex->num_responses != 0)) {
         *out_verdict = OSCAR_OSCORE_DUPLICATE_RESPONSE;
         return OSCAR_OK;
     }
@@ -694,34 +711,40 @@ enum oscar_err oscar_oscore_unprotect_response(struct oscar_oscore_ctx *ctx,
         return OSCAR_OK;
     }
     bool inner_observe = oscar_coap_find_option(&w.inner, OSCAR_COAP_OPT_OBSERVE) != NULL;
-    uint8_t observe_value[NOTIFICATION_OBSERVE_BYTES];
-    const uint8_t *observe_ptr = NULL;
-    size_t observe_len = 0;
     if (inner_observe && !ex->observe) {
         *out_verdict = OSCAR_OSCORE_UNEXPECTED_OBSERVE; /* §4.1.3.5.2 */
         return OSCAR_OK;
     }
-    if (w.opt.piv_len == 0) {
-        /* §7.4.1, §8.4.2: the request nonce serves at most one response. */
-        if (ex->request_nonce_used) {
-            *out_verdict = OSCAR_OSCORE_DUPLICATE_RESPONSE;
-            return OSCAR_OK;
-        }
-        ex->request_nonce_used = true;
-    } else if (inner_observe) {
-        uint64_t seq = oscar_oscore_piv_decode(w.opt.piv, w.opt.piv_len);
-        if (!accept_notification(ex, seq)) {
-            *out_verdict = OSCAR_OSCORE_DUPLICATE_RESPONSE;
-            return OSCAR_OK;
-        }
+    bool has_piv = w.opt.piv_len != 0;
+    uint64_t seq = has_piv ? oscar_oscore_piv_decode(w.opt.piv, w.opt.piv_len) : 0;
+    /* §7.4.1, §8.4.2: the request nonce serves at most one response; a notification's Partial
+     * IV is accepted once. Check everything before changing any state. */
+    if ((!has_piv && ex->request_nonce_used) ||
+        (has_piv && inner_observe && !notification_is_new(ex, seq))) {
+        *out_verdict = OSCAR_OSCORE_DUPLICATE_RESPONSE;
+        return OSCAR_OK;
+    }
+    uint8_t observe_value[NOTIFICATION_OBSERVE_BYTES];
+    const uint8_t *observe_ptr = NULL;
+    size_t observe_len = 0;
+    if (has_piv && inner_observe) {
         /* §4.1.3.5.2: the Observe value of the decrypted notification is the 3 LSB of the PIV. */
-        uint32_t low = (uint32_t)(seq & 0xFFFFFF);
         uint8_t tmp[4];
-        observe_len = oscar_coap_uint_encode(tmp, low);
+        observe_len = oscar_coap_uint_encode(tmp, (uint32_t)(seq & 0xFFFFFF));
         memcpy(observe_value, tmp, observe_len);
         observe_ptr = observe_value;
     }
     OSCAR_TRY(write_merged(&w, out, out_cap - pt_len, out_len, observe_ptr, observe_len));
+    if (!has_piv) {
+        ex->request_nonce_used = true;
+    }
+    if (inner_observe) {
+        /* §7.4.1: a notification without Partial IV counts as the oldest. */
+        ex->last_fresh = has_piv ? notification_record(ex, seq) : !ex->have_notification_number;
+    } else {
+        ex->final_received = true; /* a non-notification response ends the exchange */
+        ex->last_fresh = true;
+    }
     ex->num_responses++;
     *out_verdict = OSCAR_OSCORE_ACCEPT;
     return OSCAR_OK;

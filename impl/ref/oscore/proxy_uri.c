@@ -42,17 +42,37 @@ static bool decode(uint8_t *dst, size_t *dst_len, const uint8_t *src, size_t len
     return true;
 }
 
+static uint8_t lower(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c - 'A' + 'a') : c;
+}
+
+/* is_default_port compares scheme case-insensitively (RFC 3986 §3.1) and the port as a number,
+ * so "COAP://h:05683" is recognised like "coap://h:5683" (RFC 7252 §6.5 omits default ports). */
 static bool is_default_port(const uint8_t *scheme, size_t scheme_len, const uint8_t *port,
                             size_t port_len)
 {
     static const struct {
         const char *scheme;
-        const char *port;
-    } defaults[] = {{"coap", "5683"}, {"coaps", "5684"}, {"http", "80"}, {"https", "443"}};
+        unsigned long port;
+    } defaults[] = {{"coap", 5683}, {"coaps", 5684}, {"http", 80}, {"https", 443}};
+    unsigned long value = 0;
+    for (size_t i = 0; i < port_len; i++) {
+        if (port[i] < '0' || port[i] > '9' || value > 65535) {
+            return false;
+        }
+        value = value * 10 + (unsigned long)(port[i] - '0');
+    }
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
-        if (strlen(defaults[i].scheme) == scheme_len &&
-            memcmp(defaults[i].scheme, scheme, scheme_len) == 0 &&
-            strlen(defaults[i].port) == port_len && memcmp(defaults[i].port, port, port_len) == 0) {
+        size_t n = strlen(defaults[i].scheme);
+        if (n != scheme_len || defaults[i].port != value) {
+            continue;
+        }
+        bool same = true;
+        for (size_t k = 0; k < n; k++) {
+            same = same && lower(scheme[k]) == (uint8_t)defaults[i].scheme[k];
+        }
+        if (same) {
             return true;
         }
     }
@@ -121,8 +141,11 @@ enum oscar_err oscar_oscore_decompose_proxy_uri(struct oscar_coap_option *out_ou
         port_len = auth_end - host_end - 1;
     }
     uint8_t *outer = scratch;
-    size_t outer_len = host_end; /* scheme "://" host */
+    size_t outer_len = host_end; /* scheme "://" host, the scheme in lower case (RFC 3986 §3.1) */
     memcpy(outer, uri, host_end);
+    for (size_t i = 0; i < scheme_len; i++) {
+        outer[i] = lower(outer[i]);
+    }
     if (port != NULL && port_len != 0 && !is_default_port(uri, scheme_len, port, port_len)) {
         outer[outer_len++] = ':';
         memcpy(outer + outer_len, port, port_len);

@@ -241,11 +241,10 @@ static void test_b2_rederivation_r1_r2_r3(void)
     memcpy(cid2 + 8, c1.id_context, c1.id_context_len);
     struct oscar_oscore_ctx c2;
     OTEST_OK(oscar_oscore_ctx_rederive(&c2, &client_base, cid2, sizeof(cid2)));
+    struct oscar_oscore_exchange cex1b = cex1; /* untouched copy for the ID1 check below */
     OTEST_OK(oscar_oscore_unprotect_response(&c2, &v, out, BUF, &n, &cex1, prot, prot_len));
     OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, v);
     /* the context with ID1 cannot verify it: response #1 really is under ID2 */
-    struct oscar_oscore_exchange cex1b = cex1;
-    cex1b.num_responses = 0;
     OTEST_OK(oscar_oscore_unprotect_response(&c1, &v, out, BUF, &n, &cex1b, prot, prot_len));
     OTEST_EQ_INT(OSCAR_OSCORE_DECRYPT_FAILED, v);
     /* ... and request #2 goes out under ID3 = R2 || R3 */
@@ -293,11 +292,59 @@ static void test_b2_rederivation_r1_r2_r3(void)
     }
 }
 
+static void test_b11_second_reboot_never_reuses(void)
+{
+    /* Review finding 1: K=100, F=10; 58 messages, reboot (SSN2 = 110), 40 more (110..149),
+     * reboot again: the sender must resume above 149. */
+    struct oscar_oscore_ctx c;
+    init_ctx(&c, false, NULL, 0);
+    struct persisted store = {0};
+    oscar_oscore_set_persistence(&c, persist_cb, &store, 100, 10);
+    uint8_t req[BUF];
+    uint8_t prot[BUF];
+    size_t req_len = make_msg(req, OSCAR_COAP_CODE_GET, NULL, 0);
+    size_t n;
+    for (int i = 0; i < 58; i++) {
+        OTEST_OK(oscar_oscore_protect_request(&c, prot, BUF, &n, NULL, NULL, req, req_len));
+    }
+    OTEST_OK(oscar_oscore_restore_after_reboot(&c, store.stored));
+    OTEST_EQ_INT(110, c.sender.seq);
+    for (int i = 0; i < 40; i++) {
+        OTEST_OK(oscar_oscore_protect_request(&c, prot, BUF, &n, NULL, NULL, req, req_len));
+    }
+    uint64_t last_used = c.sender.seq - 1;
+    OTEST_OK(oscar_oscore_restore_after_reboot(&c, store.stored));
+    OTEST_CHECK(c.sender.seq > last_used);
+    oscar_oscore_ctx_cleanup(&c);
+}
+
+static void test_b2_failed_rederive_keeps_context(void)
+{
+    /* Review finding 4: a peer's kid context we cannot use must not wipe our context. */
+    struct oscar_oscore_ctx c;
+    init_ctx(&c, false, NULL, 0);
+    uint8_t before[OSCAR_CRYPTO_KEY_MAX];
+    memcpy(before, c.sender.key, sizeof(before));
+    static const uint8_t too_long[OSCAR_OSCORE_ID_CONTEXT_MAX + 1] = {0};
+    OTEST_ERR(OSCAR_ERR_INVALID_ARG, oscar_oscore_ctx_rederive(&c, &c, too_long, sizeof(too_long)));
+    OTEST_EQ_INT(sizeof(SECRET), c.master_secret_len);
+    OTEST_CHECK(c.alg != NULL);
+    OTEST_EQ_BYTES(before, sizeof(before), c.sender.key, sizeof(before));
+    uint8_t req[BUF];
+    uint8_t prot[BUF];
+    size_t n;
+    size_t req_len = make_msg(req, OSCAR_COAP_CODE_GET, NULL, 0);
+    OTEST_OK(oscar_oscore_protect_request(&c, prot, BUF, &n, NULL, NULL, req, req_len));
+    oscar_oscore_ctx_cleanup(&c);
+}
+
 int main(int argc, char **argv)
 {
     otest_init(argc, argv);
     OTEST_RUN(test_b11_sequence_number_persistence);
+    OTEST_RUN(test_b11_second_reboot_never_reuses);
     OTEST_RUN(test_b12_echo_recovers_replay_window);
+    OTEST_RUN(test_b2_failed_rederive_keeps_context);
     OTEST_RUN(test_b2_rederivation_r1_r2_r3);
     return otest_finish();
 }

@@ -688,6 +688,132 @@ static void test_every_code_has_a_string(void)
     }
 }
 
+static void test_observe_exchange_ends_with_final_response(void)
+{
+    /* §4.1.3.5.2: a response without Inner Observe to a registration is a final, non-Observe
+     * response: accepted once, and nothing after it (review finding 2). Server side: every
+     * response after the first needs its own Partial IV (§4.1.3.5, finding 3). */
+    struct pair p;
+    pair_init(&p, OSCAR_COSE_ALG_AES_CCM_16_64_128, NULL, 0);
+    uint8_t req[BUF];
+    uint8_t prot[BUF];
+    size_t prot_len;
+    size_t req_len = hello_request(req, true);
+    struct oscar_oscore_exchange cex;
+    struct oscar_oscore_exchange sex;
+    request_roundtrip(&p, req, req_len, &cex, &sex, prot, &prot_len);
+    uint8_t plain[BUF];
+    struct oscar_coap_msg r;
+    msg_start(&r, OSCAR_COAP_CODE_CONTENT, OSCAR_COAP_TYPE_ACK);
+    add(&r, OSCAR_COAP_OPT_OBSERVE, "\x01");
+    size_t plen = encode(plain, &r);
+    uint8_t n1[BUF];
+    size_t n1_len;
+    struct oscar_oscore_send_opts own = {.own_piv = true};
+    OTEST_OK(oscar_oscore_protect_response(&p.server, n1, BUF, &n1_len, &sex, &own, plain, plen));
+    msg_start(&r, OSCAR_COAP_CODE_NOT_FOUND, OSCAR_COAP_TYPE_NON);
+    plen = encode(plain, &r);
+    OTEST_ERR(OSCAR_ERR_NONCE_REUSE, oscar_oscore_protect_response(&p.server, prot, BUF, &prot_len,
+                                                                   &sex, NULL, plain, plen));
+    uint8_t fin[BUF];
+    size_t fin_len;
+    OTEST_OK(oscar_oscore_protect_response(&p.server, fin, BUF, &fin_len, &sex, &own, plain, plen));
+    uint8_t out[BUF];
+    size_t n;
+    enum oscar_oscore_verdict v;
+    OTEST_OK(
+        oscar_oscore_unprotect_response(&p.client, &v, out, sizeof(out), &n, &cex, n1, n1_len));
+    OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, v);
+    OTEST_CHECK(cex.last_fresh);
+    OTEST_OK(
+        oscar_oscore_unprotect_response(&p.client, &v, out, sizeof(out), &n, &cex, fin, fin_len));
+    OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, v);
+    OTEST_OK(
+        oscar_oscore_unprotect_response(&p.client, &v, out, sizeof(out), &n, &cex, fin, fin_len));
+    OTEST_EQ_INT(OSCAR_OSCORE_DUPLICATE_RESPONSE, v);
+    pair_cleanup(&p);
+}
+
+static void test_small_buffer_does_not_consume_message(void)
+{
+    /* A too-small output buffer is our problem, not the peer's: the retry must be accepted
+     * (review finding 5). */
+    struct pair p;
+    pair_init(&p, OSCAR_COSE_ALG_AES_CCM_16_64_128, NULL, 0);
+    uint8_t req[BUF];
+    uint8_t prot[BUF];
+    size_t prot_len;
+    size_t req_len = hello_request(req, false);
+    struct oscar_oscore_exchange cex;
+    OTEST_OK(
+        oscar_oscore_protect_request(&p.client, prot, BUF, &prot_len, &cex, NULL, req, req_len));
+    struct oscar_oscore_ctx *list[1] = {&p.server};
+    uint8_t out[BUF];
+    size_t n;
+    size_t idx;
+    enum oscar_oscore_verdict v;
+    OTEST_ERR(
+        OSCAR_ERR_BUFFER_TOO_SMALL,
+        oscar_oscore_unprotect_request(list, 1, &v, &idx, out, prot_len, &n, NULL, prot, prot_len));
+    OTEST_OK(oscar_oscore_unprotect_request(list, 1, &v, &idx, out, sizeof(out), &n, NULL, prot,
+                                            prot_len));
+    OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, v);
+    /* the same on the client side */
+    struct oscar_oscore_exchange sex = cex;
+    struct oscar_coap_msg r;
+    msg_start(&r, OSCAR_COAP_CODE_CONTENT, OSCAR_COAP_TYPE_ACK);
+    r.has_payload = true;
+    r.payload = (const uint8_t *)"0123456789";
+    r.payload_len = 10;
+    uint8_t plain[BUF];
+    size_t plen = encode(plain, &r);
+    OTEST_OK(
+        oscar_oscore_protect_response(&p.server, prot, BUF, &prot_len, &sex, NULL, plain, plen));
+    OTEST_ERR(
+        OSCAR_ERR_BUFFER_TOO_SMALL,
+        oscar_oscore_unprotect_response(&p.client, &v, out, prot_len, &n, &cex, prot, prot_len));
+    OTEST_OK(
+        oscar_oscore_unprotect_response(&p.client, &v, out, sizeof(out), &n, &cex, prot, prot_len));
+    OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, v);
+    /* §7.2.1: a spent Sender Context protects nothing, not even with the request nonce */
+    p.server.sender.seq = OSCAR_OSCORE_SEQ_LIMIT;
+    struct oscar_oscore_exchange sex2 = cex;
+    sex2.request_nonce_used = false;
+    sex2.num_responses = 0;
+    OTEST_ERR(
+        OSCAR_ERR_SEQ_EXHAUSTED,
+        oscar_oscore_protect_response(&p.server, prot, BUF, &prot_len, &sex2, NULL, plain, plen));
+    pair_cleanup(&p);
+}
+
+static void test_proxy_uri_normalises_scheme_and_port(void)
+{
+    struct pair p;
+    pair_init(&p, OSCAR_COSE_ALG_AES_CCM_16_64_128, NULL, 0);
+    static const char *const in[] = {"COAP://h:5683/a", "coap://h:05683/a", "coaps://h:5684",
+                                     "coap://h:5684/a"};
+    static const char *const want[] = {"coap://h", "coap://h", "coaps://h", "coap://h:5684"};
+    for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+        struct oscar_coap_msg m;
+        msg_start(&m, OSCAR_COAP_CODE_GET, OSCAR_COAP_TYPE_CON);
+        add(&m, OSCAR_COAP_OPT_PROXY_URI, in[i]);
+        uint8_t req[BUF];
+        uint8_t prot[BUF];
+        size_t prot_len;
+        size_t req_len = encode(req, &m);
+        OTEST_OK(oscar_oscore_protect_request(&p.client, prot, BUF, &prot_len, NULL, NULL, req,
+                                              req_len));
+        struct oscar_coap_msg o;
+        outer_view(&o, prot, prot_len);
+        const struct oscar_coap_option *pu = oscar_coap_find_option(&o, OSCAR_COAP_OPT_PROXY_URI);
+        OTEST_CHECK(pu != NULL);
+        if (pu != NULL) {
+            OTEST_EQ_BYTES(want[i], strlen(want[i]), pu->value, pu->len);
+        }
+    }
+    pair_cleanup(&p);
+}
+
 int main(int argc, char **argv)
 {
     otest_init(argc, argv);
@@ -704,5 +830,8 @@ int main(int argc, char **argv)
     OTEST_RUN(test_aad_fast_path_matches_cbor_writer);
     OTEST_RUN(test_context_errors);
     OTEST_RUN(test_every_code_has_a_string);
+    OTEST_RUN(test_observe_exchange_ends_with_final_response);
+    OTEST_RUN(test_small_buffer_does_not_consume_message);
+    OTEST_RUN(test_proxy_uri_normalises_scheme_and_port);
     return otest_finish();
 }

@@ -163,6 +163,7 @@ struct oscar_oscore_ctx {
     void *persist_arg;
     uint64_t persist_k;
     uint64_t persist_f;
+    bool persist_pending; /* after a restore: store the first SSN used before using it */
 };
 
 /* oscar_oscore_ctx_init derives a Security Context from params (§3.2.1) using crypto. */
@@ -204,7 +205,9 @@ enum oscar_err oscar_oscore_ctx_rederive(struct oscar_oscore_ctx *out,
                                          const uint8_t *id_context, size_t id_context_len);
 
 /* oscar_oscore_set_persistence enables Appendix B.1.1: before using a Sender Sequence Number
- * divisible by k, persist(arg, ssn) must succeed. */
+ * divisible by k, and before the first one used after a restore, persist(arg, ssn) must succeed.
+ * The extra store after a restore keeps a second reboot before the next multiple of k from
+ * coming back to the same SSN2 = SSN1 + K + F. */
 void oscar_oscore_set_persistence(struct oscar_oscore_ctx *ctx, oscar_oscore_persist_fn persist,
                                   void *arg, uint64_t k, uint64_t f);
 
@@ -248,6 +251,8 @@ struct oscar_oscore_exchange {
     bool request_nonce_used; /* a response already used the request's nonce */
     bool must_use_own_piv;   /* B.1.2: server could not do replay protection for the request */
     size_t num_responses;    /* responses protected (server) or accepted (client) */
+    bool final_received;     /* client: a response that ends the exchange was accepted */
+    bool last_fresh;         /* client: the last accepted notification is the freshest (§7.4.1) */
     bool have_notification_number;
     uint64_t notification_number; /* §7.4.1 */
     uint64_t notification_seen;   /* bit i: notification_number - i received */
