@@ -189,3 +189,39 @@ uint64_t oscar_oscore_piv_decode(const uint8_t *piv, size_t len)
     }
     return v;
 }
+
+static const struct {
+    uint32_t bit;
+    const char *name;
+} fault_names[] = {
+    {OSCAR_FAULT_REUSE_PIV, "reuse-piv"},
+    {OSCAR_FAULT_ACCEPT_REPLAY, "accept-replay"},
+    {OSCAR_FAULT_WRONG_OUTER_CODE, "wrong-outer-code"},
+    {OSCAR_FAULT_CLASS_E_OUTER, "class-e-outer"},
+    {OSCAR_FAULT_WRONG_RESPONSE_NONCE, "wrong-response-nonce"},
+    {OSCAR_FAULT_NO_KID, "no-kid"},
+    {OSCAR_FAULT_SKIP_TAG_CHECK, "skip-tag-check"},
+    {OSCAR_FAULT_RESERVED_FLAGS, "reserved-flags"},
+    {OSCAR_FAULT_NONMINIMAL_PIV, "nonminimal-piv"},
+    {OSCAR_FAULT_WRONG_EXTERNAL_AAD, "wrong-external-aad"},
+};
+
+const char *oscar_oscore_fault_name(uint32_t fault)
+{
+    for (size_t i = 0; i < sizeof(fault_names) / sizeof(fault_names[0]); i++) {
+        if (fault_names[i].bit == fault) {
+            return fault_names[i].name;
+        }
+    }
+    return NULL;
+}
+
+uint32_t oscar_oscore_fault_parse(const char *name)
+{
+    for (size_t i = 0; i < sizeof(fault_names) / sizeof(fault_names[0]); i++) {
+        if (strcmp(fault_names[i].name, name) == 0) {
+            return fault_names[i].bit;
+        }
+    }
+    return 0;
+}

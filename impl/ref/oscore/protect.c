@@ -73,7 +73,7 @@ static enum oscar_err push(struct oscar_coap_option *opts, size_t *n,
 
 /* split_message sorts the options of msg into Inner and Outer (§4.1.1, §4.1.2, §4.1.3). */
 static enum oscar_err split_message(struct split *s, const struct oscar_coap_msg *msg,
-                                    bool is_request)
+                                    bool is_request, uint32_t faults)
 {
     static const uint8_t empty_value[1] = {0};
     s->outer.num_options = 0;
@@ -106,6 +106,9 @@ static enum oscar_err split_message(struct split *s, const struct oscar_coap_msg
             break;
         case OSCAR_OPTION_CLASS_E:
             OSCAR_TRY(push(s->inner, &s->num_inner, o));
+            if (faults & OSCAR_FAULT_CLASS_E_OUTER) {
+                OSCAR_TRY(push(s->outer.options, &s->outer.num_options, o));
+            }
             break;
         case OSCAR_OPTION_CLASS_EU:
             if (o->number == OSCAR_COAP_OPT_OBSERVE) {
@@ -135,6 +138,9 @@ static enum oscar_err split_message(struct split *s, const struct oscar_coap_msg
     } else {
         s->outer.code = observe ? OSCAR_COAP_CODE_CONTENT : OSCAR_COAP_CODE_CHANGED;
     }
+    if (faults & OSCAR_FAULT_WRONG_OUTER_CODE) {
+        s->outer.code = msg->code;
+    }
     return OSCAR_OK;
 }
 
@@ -153,8 +159,15 @@ static enum oscar_err next_piv(struct oscar_oscore_ctx *ctx, uint8_t piv[OSCAR_O
         }
         ctx->persist_pending = false;
     }
-    ctx->sender.seq = seq + 1;
+    if (!(ctx->faults & OSCAR_FAULT_REUSE_PIV)) {
+        ctx->sender.seq = seq + 1;
+    }
     *piv_len = oscar_oscore_piv_encode(piv, seq);
+    if ((ctx->faults & OSCAR_FAULT_NONMINIMAL_PIV) && *piv_len < OSCAR_OSCORE_PIV_MAX) {
+        memmove(piv + 1, piv, *piv_len);
+        piv[0] = 0;
+        (*piv_len)++;
+    }
     return OSCAR_OK;
 }
 
@@ -221,6 +234,19 @@ static enum oscar_err compute_aad(uint8_t *aad, size_t *aad_len, int32_t alg, co
     return oscar_oscore_enc_structure(aad, OSCAR_OSCORE_AAD_MAX, aad_len, aad_array, aad_array_len);
 }
 
+/* aad_piv_len is the request_piv length that goes into the AAD: all of it, unless the
+ * wrong-external-aad fault leaves it out. */
+static size_t aad_piv_len(const struct oscar_oscore_ctx *ctx, size_t piv_len)
+{
+    return (ctx->faults & OSCAR_FAULT_WRONG_EXTERNAL_AAD) ? 0 : piv_len;
+}
+
+/* fault_flags are the extra OSCORE flag bits a fault sets. */
+static uint8_t fault_flags(const struct oscar_oscore_ctx *ctx)
+{
+    return (ctx->faults & OSCAR_FAULT_RESERVED_FLAGS) ? 0x80 : 0;
+}
+
 /* seal_message writes the OSCORE message: Outer header and options (with the OSCORE option),
  * payload marker, then the plaintext of §5.3 encrypted in place. */
 static enum oscar_err seal_message(struct oscar_oscore_ctx *ctx, uint8_t *out, size_t out_cap,
@@ -283,7 +309,7 @@ enum oscar_err oscar_oscore_protect_request(struct oscar_oscore_ctx *ctx, uint8_
     if (!oscar_coap_is_request(w.msg.code)) {
         return OSCAR_ERR_INVALID_ARG;
     }
-    OSCAR_TRY(split_message(&w.split, &w.msg, true));
+    OSCAR_TRY(split_message(&w.split, &w.msg, true, ctx->faults));
     if (opts->include_kid_context && !ctx->has_id_context) {
         return OSCAR_ERR_INVALID_ARG;
     }
@@ -292,9 +318,10 @@ enum oscar_err oscar_oscore_protect_request(struct oscar_oscore_ctx *ctx, uint8_
     OSCAR_TRY(next_piv(ctx, piv, &piv_len));
     /* §5: requests carry Partial IV and kid; kid context optionally (§5.1). */
     struct oscar_oscore_option o = {
+        .flags = fault_flags(ctx),
         .piv = piv,
         .piv_len = piv_len,
-        .has_kid = true,
+        .has_kid = !(ctx->faults & OSCAR_FAULT_NO_KID),
         .kid = ctx->sender.id,
         .kid_len = ctx->sender.id_len,
         .has_kid_context = opts->include_kid_context,
@@ -310,7 +337,7 @@ enum oscar_err oscar_oscore_protect_request(struct oscar_oscore_ctx *ctx, uint8_
     uint8_t aad[OSCAR_OSCORE_AAD_MAX];
     size_t aad_len;
     OSCAR_TRY(compute_aad(aad, &aad_len, ctx->alg->cose_id, ctx->sender.id, ctx->sender.id_len, piv,
-                          piv_len));
+                          aad_piv_len(ctx, piv_len)));
     OSCAR_TRY(seal_message(ctx, out, out_cap, out_len, &w.split, &w.msg, option, option_len, nonce,
                            aad, aad_len));
     if (out_ex != NULL) {
@@ -344,7 +371,7 @@ enum oscar_err oscar_oscore_protect_response(struct oscar_oscore_ctx *ctx, uint8
     if (oscar_coap_is_request(w.msg.code) || w.msg.code == OSCAR_COAP_CODE_EMPTY) {
         return OSCAR_ERR_INVALID_ARG;
     }
-    OSCAR_TRY(split_message(&w.split, &w.msg, false));
+    OSCAR_TRY(split_message(&w.split, &w.msg, false, ctx->faults));
     bool notification = oscar_coap_find_option(&w.msg, OSCAR_COAP_OPT_OBSERVE) != NULL;
     /* §8.3 step 3, §8.3.1 and §4.1.3.5: the request nonce may serve one response only; every
      * response to an Observe registration after the first, and responses the server cannot
@@ -363,12 +390,21 @@ enum oscar_err oscar_oscore_protect_response(struct oscar_oscore_ctx *ctx, uint8
     uint8_t nonce[OSCAR_CRYPTO_NONCE_MAX];
     if (opts->own_piv) {
         OSCAR_TRY(next_piv(ctx, piv, &piv_len));
-        OSCAR_TRY(oscar_oscore_nonce(nonce, ctx->alg, ctx->common_iv, ctx->sender.id,
-                                     ctx->sender.id_len, piv, piv_len));
+        /* §5.2: ID_PIV is the Sender ID of the endpoint that generated the Partial IV. */
+        const struct oscar_oscore_sender *who = &ctx->sender;
+        const uint8_t *id_piv = who->id;
+        size_t id_piv_len = who->id_len;
+        if (ctx->faults & OSCAR_FAULT_WRONG_RESPONSE_NONCE) {
+            id_piv = ctx->recipient.id;
+            id_piv_len = ctx->recipient.id_len;
+        }
+        OSCAR_TRY(
+            oscar_oscore_nonce(nonce, ctx->alg, ctx->common_iv, id_piv, id_piv_len, piv, piv_len));
     } else {
         memcpy(nonce, ex->request_nonce, ctx->alg->nonce_len);
     }
     struct oscar_oscore_option o = {
+        .flags = fault_flags(ctx),
         .piv = piv,
         .piv_len = piv_len,
         .has_kid = opts->include_kid,
@@ -384,7 +420,7 @@ enum oscar_err oscar_oscore_protect_response(struct oscar_oscore_ctx *ctx, uint8
     uint8_t aad[OSCAR_OSCORE_AAD_MAX];
     size_t aad_len;
     OSCAR_TRY(compute_aad(aad, &aad_len, ctx->alg->cose_id, ex->request_kid, ex->request_kid_len,
-                          ex->request_piv, ex->request_piv_len));
+                          ex->request_piv, aad_piv_len(ctx, ex->request_piv_len)));
     OSCAR_TRY(seal_message(ctx, out, out_cap, out_len, &w.split, &w.msg, option, option_len, nonce,
                            aad, aad_len));
     if (!opts->own_piv) {
@@ -464,6 +500,20 @@ static enum oscar_err open_payload(struct oscar_oscore_ctx *ctx, bool *out_authe
     uint8_t *pt = out + out_cap - pt_len;
     OSCAR_TRY(ctx->crypto->aead_open(&ctx->recipient.aead, out_authentic, pt, pt_len, nonce, aad,
                                      aad_len, w->outer.payload, w->outer.payload_len));
+    size_t tag = ctx->alg->tag_len;
+    if (!*out_authentic && (ctx->faults & OSCAR_FAULT_SKIP_TAG_CHECK) && pt_len + tag <= out_cap) {
+        /* The fault: decrypt anyway. The keystream is what sealing zeros gives (every AEAD we
+         * support encrypts in counter/stream mode), written just below pt; XOR from the end,
+         * since the two regions overlap by tag bytes. */
+        uint8_t *ks = out + out_cap - pt_len - tag;
+        memset(ks, 0, pt_len);
+        OSCAR_TRY(ctx->crypto->aead_seal(&ctx->recipient.aead, ks, pt_len + tag, nonce, NULL, 0, ks,
+                                         pt_len));
+        for (size_t i = pt_len; i-- > 0;) {
+            pt[i] = (uint8_t)(w->outer.payload[i] ^ ks[i]);
+        }
+        *out_authentic = true;
+    }
     *out_pt = pt;
     *out_pt_len = pt_len;
     return OSCAR_OK;
@@ -561,7 +611,8 @@ enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ct
         any_match = true;
         struct oscar_oscore_recipient *r = &ctx->recipient;
         /* §8.2 step 3: replay check before decrypting; skipped while the window is invalid. */
-        if (r->replay.valid && !oscar_oscore_replay_check(&r->replay, seq)) {
+        if (r->replay.valid && !(ctx->faults & OSCAR_FAULT_ACCEPT_REPLAY) &&
+            !oscar_oscore_replay_check(&r->replay, seq)) {
             replay_seen = true;
             continue;
         }
@@ -571,7 +622,7 @@ enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ct
         uint8_t aad[OSCAR_OSCORE_AAD_MAX];
         size_t aad_len;
         OSCAR_TRY(compute_aad(aad, &aad_len, ctx->alg->cose_id, w.opt.kid, w.opt.kid_len, w.opt.piv,
-                              w.opt.piv_len));
+                              aad_piv_len(ctx, w.opt.piv_len)));
         bool authentic;
         const uint8_t *pt = NULL;
         size_t pt_len = 0;
@@ -697,7 +748,7 @@ enum oscar_err oscar_oscore_unprotect_response(struct oscar_oscore_ctx *ctx,
     uint8_t aad[OSCAR_OSCORE_AAD_MAX];
     size_t aad_len;
     OSCAR_TRY(compute_aad(aad, &aad_len, ctx->alg->cose_id, ex->request_kid, ex->request_kid_len,
-                          ex->request_piv, ex->request_piv_len));
+                          ex->request_piv, aad_piv_len(ctx, ex->request_piv_len)));
     bool authentic;
     const uint8_t *pt = NULL;
     size_t pt_len = 0;

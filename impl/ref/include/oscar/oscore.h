@@ -143,6 +143,28 @@ struct oscar_oscore_recipient {
     size_t echo_len;
 };
 
+/* enum oscar_oscore_fault lists deliberate non-conformances of the reference implementation, in
+ * the spirit of BoringSSL's BoGo shim: each one is a real bug seen in OSCORE stacks, switched on
+ * per context (ctx->faults) so the suite can prove it catches it. Zero is conformant. */
+enum oscar_oscore_fault {
+    OSCAR_FAULT_REUSE_PIV = 1u << 0,        /* §7.2: the Sender Sequence Number never advances */
+    OSCAR_FAULT_ACCEPT_REPLAY = 1u << 1,    /* §7.4: the replay window is not consulted */
+    OSCAR_FAULT_WRONG_OUTER_CODE = 1u << 2, /* §4.2: the Outer Code is the original Code */
+    OSCAR_FAULT_CLASS_E_OUTER = 1u << 3,    /* §4.1.1: Class E options also sent outside */
+    OSCAR_FAULT_WRONG_RESPONSE_NONCE = 1u << 4, /* §5.2: own-PIV response nonce built with the
+                                                   peer's ID instead of our Sender ID */
+    OSCAR_FAULT_NO_KID = 1u << 5,               /* §5: requests carry no 'kid' */
+    OSCAR_FAULT_SKIP_TAG_CHECK = 1u << 6,       /* §8.2 step 6: decrypt without verifying */
+    OSCAR_FAULT_RESERVED_FLAGS = 1u << 7,       /* §6.1: a reserved flag bit (0x80) is set */
+    OSCAR_FAULT_NONMINIMAL_PIV = 1u << 8,       /* §5: Partial IV sent with a leading zero */
+    OSCAR_FAULT_WRONG_EXTERNAL_AAD = 1u << 9,   /* §5.4: request_piv left out of the AAD */
+};
+
+/* oscar_oscore_fault_name returns the switch name of a single fault bit ("reuse-piv", ...), or
+ * NULL; oscar_oscore_fault_parse maps a name back (0 if unknown). */
+const char *oscar_oscore_fault_name(uint32_t fault);
+uint32_t oscar_oscore_fault_parse(const char *name);
+
 /* struct oscar_oscore_ctx is a Security Context (§3.1): Common, Sender and Recipient Context. */
 struct oscar_oscore_ctx {
     const struct oscar_crypto_ops *crypto;
@@ -164,6 +186,7 @@ struct oscar_oscore_ctx {
     uint64_t persist_k;
     uint64_t persist_f;
     bool persist_pending; /* after a restore: store the first SSN used before using it */
+    uint32_t faults;      /* enum oscar_oscore_fault bits; 0 = conformant */
 };
 
 /* oscar_oscore_ctx_init derives a Security Context from params (§3.2.1) using crypto. */
