@@ -12,5 +12,6 @@ const char *oscar_vectors_dir(void);
 
 int oscar_cmd_vectors(int argc, char **argv);
 int oscar_cmd_bench(int argc, char **argv);
+int oscar_cmd_run(int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: oscar COMMAND [ARGS]\n"
                "commands:\n"
                "  vectors [FILE...]   run OSCORE test vectors (oscar vectors --help)\n"
+               "  run                 run scenarios between implementations (oscar run --help)\n"
                "  bench               measure OSCORE protect+unprotect against raw AEAD\n"
                "  version             print versions\n");
 }
@@ -37,6 +38,9 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "vectors") == 0) {
         return oscar_cmd_vectors(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "run") == 0) {
+        return oscar_cmd_run(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "bench") == 0) {
         return oscar_cmd_bench(argc - 1, argv + 1);

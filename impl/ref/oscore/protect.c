@@ -31,6 +31,28 @@ static const char *const verdict_names[OSCAR_OSCORE_VERDICT__COUNT] = {
         "response or notification already received (RFC 8613 sections 7.4, 7.4.1)",
 };
 
+static const char *const verdict_short[OSCAR_OSCORE_VERDICT__COUNT] = {
+    [OSCAR_OSCORE_ACCEPT] = "accept",
+    [OSCAR_OSCORE_NOT_OSCORE] = "not-oscore",
+    [OSCAR_OSCORE_MALFORMED_COAP] = "malformed-coap",
+    [OSCAR_OSCORE_DECODE_FAILED] = "decode-failed",
+    [OSCAR_OSCORE_NO_CONTEXT] = "no-context",
+    [OSCAR_OSCORE_REPLAY] = "replay",
+    [OSCAR_OSCORE_DECRYPT_FAILED] = "decrypt-failed",
+    [OSCAR_OSCORE_PLAINTEXT_MALFORMED] = "plaintext-malformed",
+    [OSCAR_OSCORE_FRESHNESS_REQUIRED] = "freshness-required",
+    [OSCAR_OSCORE_UNEXPECTED_OBSERVE] = "unexpected-observe",
+    [OSCAR_OSCORE_DUPLICATE_RESPONSE] = "duplicate-response",
+};
+
+const char *oscar_oscore_verdict_name(enum oscar_oscore_verdict verdict)
+{
+    if ((unsigned)verdict >= OSCAR_OSCORE_VERDICT__COUNT) {
+        return "unknown";
+    }
+    return verdict_short[verdict];
+}
+
 const char *oscar_oscore_verdict_str(enum oscar_oscore_verdict verdict)
 {
     if ((unsigned)verdict >= OSCAR_OSCORE_VERDICT__COUNT) {

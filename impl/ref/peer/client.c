@@ -370,8 +370,8 @@ void peer_client_on_response(void *arg, const uint8_t *msg, size_t len)
         enum oscar_err err =
             oscar_oscore_unprotect_response(&p->contexts[slot->ctx_index].ctx, &v, plain,
                                             sizeof(plain), &plain_len, &slot->ex, msg, len);
-        cJSON_AddStringToObject(e, "verdict",
-                                err != OSCAR_OK ? oscar_err_str(err) : oscar_oscore_verdict_str(v));
+        cJSON_AddStringToObject(
+            e, "verdict", err != OSCAR_OK ? oscar_err_str(err) : oscar_oscore_verdict_name(v));
         if (err == OSCAR_OK && v == OSCAR_OSCORE_ACCEPT) {
             peer_describe(e, plain, plain_len);
         }

@@ -350,7 +350,7 @@ void peer_server_on_request(void *arg, struct oscar_transport_peer *from, const 
     const char *ctx_name = v == OSCAR_OSCORE_NO_CONTEXT || v == OSCAR_OSCORE_DECODE_FAILED
                                ? NULL
                                : p->contexts[idx].name;
-    event_request(oscar_oscore_verdict_str(v), ctx_name, msg, len,
+    event_request(oscar_oscore_verdict_name(v), ctx_name, msg, len,
                   v == OSCAR_OSCORE_ACCEPT ? plain : NULL, plain_len);
     switch (v) {
     case OSCAR_OSCORE_ACCEPT: {

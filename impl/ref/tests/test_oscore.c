@@ -679,6 +679,10 @@ static void test_every_code_has_a_string(void)
         OTEST_CHECK(
             strcmp(oscar_oscore_verdict_str((enum oscar_oscore_verdict)v), "unknown verdict") != 0);
     }
+    for (int v = 0; v < OSCAR_OSCORE_VERDICT__COUNT; v++) {
+        OTEST_CHECK(strcmp(oscar_oscore_verdict_name((enum oscar_oscore_verdict)v), "unknown") !=
+                    0);
+    }
     for (int r = 0; r < OSCAR_COAP_RULE__COUNT; r++) {
         OTEST_CHECK(strcmp(oscar_coap_rule_str((enum oscar_coap_rule)r), "unknown rule") != 0);
     }

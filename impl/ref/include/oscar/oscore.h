@@ -299,6 +299,10 @@ enum oscar_oscore_verdict {
 
 const char *oscar_oscore_verdict_str(enum oscar_oscore_verdict verdict);
 
+/* oscar_oscore_verdict_name returns the verdict's stable machine name ("accept", "replay",
+ * "decrypt-failed", ...), as used in events, scenarios and reports. */
+const char *oscar_oscore_verdict_name(enum oscar_oscore_verdict verdict);
+
 /* struct oscar_oscore_send_opts tunes one protect operation. */
 struct oscar_oscore_send_opts {
     bool include_kid_context; /* requests: send the ID Context as 'kid context' (§5.1) */

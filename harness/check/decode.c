@@ -1,0 +1,210 @@
+/* decode.c — see decode.h. */
+#include "decode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PLAIN_SLACK 64
+
+/* mirror swaps the two sides of a context spec. */
+static struct oscar_context_spec mirror(const struct oscar_context_spec *s)
+{
+    struct oscar_context_spec m = *s;
+    m.sender_id = s->recipient_id;
+    m.recipient_id = s->sender_id;
+    m.sender_key = s->recipient_key;
+    m.recipient_key = s->sender_key;
+    return m;
+}
+
+static enum oscar_err push(struct oscar_transcript *t, struct oscar_decoded **out)
+{
+    if (t->num_msgs == t->cap) {
+        size_t ncap = t->cap ? 2 * t->cap : 64;
+        struct oscar_decoded *n = realloc(t->msgs, ncap * sizeof(*n));
+        if (n == NULL) {
+            return OSCAR_ERR_NOMEM;
+        }
+        t->msgs = n;
+        t->cap = ncap;
+    }
+    *out = &t->msgs[t->num_msgs++];
+    memset(*out, 0, sizeof(**out));
+    return OSCAR_OK;
+}
+
+/* find_request finds the latest request answered by response r: same token, reversed
+ * endpoints. */
+static long find_request(const struct oscar_transcript *t, const struct oscar_decoded *r)
+{
+    for (size_t i = t->num_msgs - 1; i-- > 0;) {
+        const struct oscar_decoded *q = &t->msgs[i];
+        if (q->is_request && q->token_len == r->token_len &&
+            memcmp(q->token, r->token, r->token_len) == 0 &&
+            oscar_endpoint_equal(&q->src, &r->dst) && oscar_endpoint_equal(&q->dst, &r->src)) {
+            /* a retransmission is the same request: bind to its first copy */
+            for (size_t k = 0; k < i; k++) {
+                const struct oscar_decoded *c = &t->msgs[k];
+                if (c->wire_len == q->wire_len && memcmp(c->wire, q->wire, q->wire_len) == 0 &&
+                    oscar_endpoint_equal(&c->src, &q->src)) {
+                    return (long)k;
+                }
+            }
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+enum oscar_err oscar_transcript_decode(struct oscar_transcript *out, const char *pcap_path,
+                                       const struct oscar_context_spec *specs, size_t num_specs,
+                                       struct oscar_diag *diag)
+{
+    memset(out, 0, sizeof(*out));
+    oscar_arena_init(&out->arena, 0);
+    if (2 * num_specs > OSCAR_DECODE_MAX_CONTEXTS) {
+        return oscar_diag_set(diag, OSCAR_ERR_INVALID_ARG, "more than %d contexts",
+                              OSCAR_DECODE_MAX_CONTEXTS / 2);
+    }
+    struct oscar_oscore_ctx *ctxs = calloc(2 * num_specs + 1, sizeof(*ctxs));
+    struct oscar_oscore_ctx **list = calloc(2 * num_specs + 1, sizeof(*list));
+    struct oscar_pcap_reader *rd = NULL;
+    enum oscar_err err = OSCAR_OK;
+    if (ctxs == NULL || list == NULL) {
+        err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    /* Index 2i is context i as given, 2i+1 its mirror: the two ends of one association. */
+    for (size_t i = 0; i < num_specs; i++) {
+        struct oscar_context_spec m = mirror(&specs[i]);
+        const struct oscar_context_spec *views[2] = {&specs[i], &m};
+        for (size_t k = 0; k < 2; k++) {
+            err = oscar_context_spec_init(&ctxs[2 * i + k], views[k]);
+            if (err != OSCAR_OK) {
+                err =
+                    oscar_diag_set(diag, err, "context %s: %s", specs[i].name, oscar_err_str(err));
+                goto out;
+            }
+            /* decoding reads every message, replays included: replay is judged by rules */
+            ctxs[2 * i + k].faults = OSCAR_FAULT_ACCEPT_REPLAY;
+            list[2 * i + k] = &ctxs[2 * i + k];
+            snprintf(out->context_names[2 * i + k], sizeof(out->context_names[0]), "%s%s",
+                     specs[i].name, k ? " (mirrored)" : "");
+        }
+    }
+    out->num_contexts = 2 * num_specs;
+    err = oscar_pcap_reader_open(&rd, pcap_path, diag);
+    if (err != OSCAR_OK) {
+        goto out;
+    }
+    for (;;) {
+        struct oscar_datagram g;
+        bool done;
+        err = oscar_pcap_reader_next(rd, &g, &done);
+        if (err != OSCAR_OK || done) {
+            break;
+        }
+        struct oscar_decoded *d;
+        err = push(out, &d);
+        if (err != OSCAR_OK) {
+            break;
+        }
+        d->frame = g.frame;
+        d->usec = g.usec;
+        d->src = g.src;
+        d->dst = g.dst;
+        d->context = -1;
+        d->request = -1;
+        d->wire = oscar_arena_alloc(&out->arena, g.len + 1);
+        d->plain = oscar_arena_alloc(&out->arena, 2 * g.len + PLAIN_SLACK);
+        if (d->wire == NULL || d->plain == NULL) {
+            err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
+            break;
+        }
+        memcpy(d->wire, g.payload, g.len);
+        d->wire_len = g.len;
+        struct oscar_coap_msg m;
+        d->coap_rule = oscar_coap_parse(&m, &d->coap_offset, d->wire, d->wire_len);
+        if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
+            continue;
+        }
+        d->type = m.type;
+        d->code = m.code;
+        d->mid = m.mid;
+        d->token_len = m.token_len;
+        memcpy(d->token, m.token, m.token_len);
+        d->is_request = oscar_coap_is_request(m.code);
+        d->oscore = oscar_coap_find_option(&m, OSCAR_COAP_OPT_OSCORE) != NULL;
+        size_t cap = 2 * g.len + PLAIN_SLACK;
+        if (!d->is_request && m.code != OSCAR_COAP_CODE_EMPTY) {
+            d->request = find_request(out, d);
+        }
+        if (!d->oscore) {
+            memcpy(d->plain, d->wire, d->wire_len);
+            d->plain_len = d->wire_len;
+            continue;
+        }
+        if (d->is_request) {
+            size_t idx = 0;
+            err =
+                oscar_oscore_unprotect_request(list, out->num_contexts, &d->verdict, &idx, d->plain,
+                                               cap, &d->plain_len, &d->ex, d->wire, d->wire_len);
+            if (err != OSCAR_OK) {
+                break;
+            }
+            if (d->verdict == OSCAR_OSCORE_ACCEPT ||
+                d->verdict == OSCAR_OSCORE_PLAINTEXT_MALFORMED) {
+                d->context = (int)idx;
+            }
+        } else if (d->request >= 0 && out->msgs[d->request].context >= 0) {
+            const struct oscar_decoded *q = &out->msgs[d->request];
+            /* the answering side is the other end of the context that read the request */
+            int partner = q->context ^ 1;
+            struct oscar_oscore_exchange ex = q->ex;
+            ex.observe = true; /* decode every response and notification, judge them later */
+            err = oscar_oscore_unprotect_response(&ctxs[partner], &d->verdict, d->plain, cap,
+                                                  &d->plain_len, &ex, d->wire, d->wire_len);
+            if (err != OSCAR_OK) {
+                break;
+            }
+            d->context = partner;
+            if (d->verdict == OSCAR_OSCORE_ACCEPT) {
+                /* §5.2: own Partial IV -> the responder's nonce; none -> the request's */
+                const struct oscar_oscore_ctx *c = &ctxs[partner];
+                struct oscar_coap_msg rm;
+                struct oscar_oscore_option ro;
+                d->has_key_nonce = true;
+                d->key_len = c->alg->key_len;
+                d->nonce_len = c->alg->nonce_len;
+                memcpy(d->key, c->recipient.key, d->key_len);
+                memcpy(d->nonce, q->ex.request_nonce, d->nonce_len);
+                if (oscar_oscore_peek(&rm, &ro, d->wire, d->wire_len) == OSCAR_OSCORE_ACCEPT &&
+                    ro.piv_len != 0) {
+                    oscar_oscore_nonce(d->nonce, c->alg, c->common_iv, c->recipient.id,
+                                       c->recipient.id_len, ro.piv, ro.piv_len);
+                }
+            }
+        } else {
+            d->verdict = OSCAR_OSCORE_NO_CONTEXT;
+        }
+    }
+out:
+    if (rd != NULL) {
+        oscar_pcap_reader_close(rd);
+    }
+    for (size_t i = 0; ctxs != NULL && i < 2 * num_specs; i++) {
+        oscar_oscore_ctx_cleanup(&ctxs[i]);
+    }
+    free(ctxs);
+    free(list);
+    return err;
+}
+
+void oscar_transcript_free(struct oscar_transcript *t)
+{
+    free(t->msgs);
+    t->msgs = NULL;
+    t->num_msgs = 0;
+    oscar_arena_free(&t->arena);
+}

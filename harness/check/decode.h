@@ -1,0 +1,61 @@
+/* decode.h — a capture decoded with the reference core: every UDP datagram parsed strictly as
+ * CoAP, every OSCORE message verified with every context that fits (both directions of each
+ * context given), responses bound to their requests by token and endpoints. This is the ground
+ * truth the harness judges peers by (never what a peer says about itself); the trace checker's
+ * rules run on it. */
+#ifndef OSCAR_DECODE_H
+#define OSCAR_DECODE_H
+
+#include "../core/contexts.h"
+#include "../trace/pcapio.h"
+
+#define OSCAR_DECODE_MAX_CONTEXTS 64
+
+struct oscar_decoded {
+    size_t frame;
+    uint64_t usec;
+    struct oscar_endpoint src;
+    struct oscar_endpoint dst;
+    uint8_t *wire;
+    size_t wire_len;
+    enum oscar_coap_rule coap_rule; /* WELL_FORMED or the RFC 7252 rule broken */
+    size_t coap_offset;
+    bool is_request;
+    uint8_t type;
+    uint8_t code; /* outer code */
+    uint16_t mid;
+    uint8_t token[OSCAR_COAP_TOKEN_MAX];
+    size_t token_len;
+    bool oscore;
+    enum oscar_oscore_verdict verdict; /* for OSCORE messages */
+    int context;                       /* decoding context index, -1 if none */
+    uint8_t *plain;                    /* decrypted message, or the wire bytes if not OSCORE */
+    size_t plain_len;
+    long request; /* for responses: index of the request it answers, -1 if none */
+    struct oscar_oscore_exchange ex; /* for OSCORE requests: the exchange (kid, PIV, nonce) */
+    /* for decrypted OSCORE messages: the AEAD key and nonce the sender used (RFC 8613 §7.2) */
+    bool has_key_nonce;
+    uint8_t key[OSCAR_CRYPTO_KEY_MAX];
+    uint8_t nonce[OSCAR_CRYPTO_NONCE_MAX];
+    size_t key_len;
+    size_t nonce_len;
+};
+
+struct oscar_transcript {
+    struct oscar_decoded *msgs;
+    size_t num_msgs;
+    size_t cap;
+    char context_names[OSCAR_DECODE_MAX_CONTEXTS][OSCAR_CONTEXT_NAME_MAX + 8];
+    size_t num_contexts;
+    struct oscar_arena arena;
+};
+
+/* oscar_transcript_decode reads pcap_path and decodes it with specs (each used as given and
+ * mirrored). out is [new]: free with oscar_transcript_free. */
+enum oscar_err oscar_transcript_decode(struct oscar_transcript *out, const char *pcap_path,
+                                       const struct oscar_context_spec *specs, size_t num_specs,
+                                       struct oscar_diag *diag);
+
+void oscar_transcript_free(struct oscar_transcript *t);
+
+#endif

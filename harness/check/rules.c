@@ -1,0 +1,190 @@
+/* rules.c — see rules.h. */
+#include "rules.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum {
+    R_COAP,
+    R_OPTION,
+    R_REQUEST_FIELDS,
+    R_OUTER_CODE,
+    R_CLASS_E_OUTER,
+    R_NONCE_REUSE,
+    R_REPLAY_ANSWERED,
+    R_UNDECRYPTABLE,
+    R__COUNT
+};
+
+static const struct oscar_rule catalogue[R__COUNT + 1] = {
+    [R_COAP] = {"COAP-3-WELL-FORMED", "RFC 7252 §3",
+                "every datagram is a well-formed CoAP message"},
+    [R_OPTION] = {"OSCORE-6.1-OPTION", "RFC 8613 §6.1, §2, §5",
+                  "the OSCORE option is well-formed: no reserved flags, n < 6, minimal Partial "
+                  "IV, lengths consistent, empty when all flags are zero, not repeated"},
+    [R_REQUEST_FIELDS] = {"OSCORE-5-REQUEST-PIV-KID", "RFC 8613 §5",
+                          "an OSCORE request carries a Partial IV and a kid"},
+    [R_OUTER_CODE] = {"OSCORE-4.2-OUTER-CODE", "RFC 8613 §4.2, §4.1.3.5",
+                      "the Outer Code is POST (FETCH with Observe) for requests and 2.04 (2.05 "
+                      "with Observe) for responses"},
+    [R_CLASS_E_OUTER] = {"OSCORE-4.1-CLASS-E-OUTER", "RFC 8613 §4.1.1, §4.1.2",
+                         "no Class E option appears in the outer message"},
+    [R_NONCE_REUSE] = {"OSCORE-7.2-NONCE-REUSE", "RFC 8613 §7.2, §5.2",
+                       "no AEAD (key, nonce) pair protects two different messages"},
+    [R_REPLAY_ANSWERED] = {"OSCORE-7.4-REPLAY-ANSWERED", "RFC 8613 §7.4, §8.2 step 3",
+                           "a request whose Partial IV was already received (not a CoAP "
+                           "retransmission) gets no successful response"},
+    [R_UNDECRYPTABLE] = {"OSCORE-8-VERIFIES", "RFC 8613 §8.1, §8.3",
+                         "every OSCORE message verifies with the contexts of the test"},
+    [R__COUNT] = {NULL, NULL, NULL},
+};
+
+const struct oscar_rule *oscar_rules(void)
+{
+    return catalogue;
+}
+
+struct sink {
+    struct oscar_violation *out;
+    size_t cap;
+    size_t n;
+};
+
+static void add(struct sink *s, int rule, size_t msg, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void add(struct sink *s, int rule, size_t msg, const char *fmt, ...)
+{
+    if (s->n == s->cap) {
+        return;
+    }
+    struct oscar_violation *v = &s->out[s->n++];
+    v->rule = &catalogue[rule];
+    v->msg = msg;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+    va_end(ap);
+}
+
+/* is_retransmission: an earlier datagram with the same bytes between the same endpoints. */
+static bool is_retransmission(const struct oscar_transcript *t, size_t i)
+{
+    const struct oscar_decoded *d = &t->msgs[i];
+    for (size_t k = 0; k < i; k++) {
+        const struct oscar_decoded *e = &t->msgs[k];
+        if (e->wire_len == d->wire_len && memcmp(e->wire, d->wire, d->wire_len) == 0 &&
+            oscar_endpoint_equal(&e->src, &d->src) && oscar_endpoint_equal(&e->dst, &d->dst)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void check_outer(struct sink *s, const struct oscar_decoded *d, size_t i)
+{
+    struct oscar_coap_msg m;
+    struct oscar_oscore_option o;
+    enum oscar_oscore_verdict pv = oscar_oscore_peek(&m, &o, d->wire, d->wire_len);
+    if (pv == OSCAR_OSCORE_DECODE_FAILED) {
+        const struct oscar_coap_option *opt = oscar_coap_find_option(&m, OSCAR_COAP_OPT_OSCORE);
+        enum oscar_oscore_option_rule r =
+            opt != NULL ? oscar_oscore_option_decode(&o, opt->value, opt->len, false)
+                        : OSCAR_OSCORE_OPTION_OK;
+        if (oscar_coap_count_option(&m, OSCAR_COAP_OPT_OSCORE) > 1) {
+            add(s, R_OPTION, i, "the OSCORE option is repeated");
+        } else if (r != OSCAR_OSCORE_OPTION_OK) {
+            add(s, R_OPTION, i, "%s", oscar_oscore_option_rule_str(r));
+        } else {
+            add(s, R_OPTION, i, "OSCORE message without payload (ciphertext)");
+        }
+        return;
+    }
+    if (d->is_request && (o.piv_len == 0 || !o.has_kid)) {
+        add(s, R_REQUEST_FIELDS, i, "request without %s", o.piv_len == 0 ? "Partial IV" : "kid");
+    }
+    bool outer_observe = oscar_coap_find_option(&m, OSCAR_COAP_OPT_OBSERVE) != NULL;
+    uint8_t want;
+    if (d->is_request) {
+        want = outer_observe ? OSCAR_COAP_CODE_FETCH : OSCAR_COAP_CODE_POST;
+    } else {
+        want = outer_observe ? OSCAR_COAP_CODE_CONTENT : OSCAR_COAP_CODE_CHANGED;
+    }
+    /* §8.2 errors are not OSCORE messages; an OSCORE response carries one of the two codes */
+    if (d->code != want) {
+        add(s, R_OUTER_CODE, i, "Outer Code %u.%02u, expected %u.%02u",
+            OSCAR_COAP_CODE_CLASS(d->code), OSCAR_COAP_CODE_DETAIL(d->code),
+            OSCAR_COAP_CODE_CLASS(want), OSCAR_COAP_CODE_DETAIL(want));
+    }
+    for (size_t k = 0; k < m.num_options; k++) {
+        uint16_t num = m.options[k].number;
+        if (oscar_oscore_option_class(num) == OSCAR_OPTION_CLASS_E) {
+            add(s, R_CLASS_E_OUTER, i, "Class E option %u in the outer message", num);
+            break;
+        }
+    }
+}
+
+size_t oscar_rules_check(struct oscar_violation *out, size_t cap, const struct oscar_transcript *t)
+{
+    struct sink s = {out, cap, 0};
+    for (size_t i = 0; i < t->num_msgs; i++) {
+        const struct oscar_decoded *d = &t->msgs[i];
+        if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
+            add(&s, R_COAP, i, "%s at byte %zu", oscar_coap_rule_str(d->coap_rule), d->coap_offset);
+            continue;
+        }
+        if (!d->oscore) {
+            continue;
+        }
+        bool retrans = is_retransmission(t, i);
+        check_outer(&s, d, i);
+        if (d->verdict == OSCAR_OSCORE_DECRYPT_FAILED || d->verdict == OSCAR_OSCORE_NO_CONTEXT) {
+            add(&s, R_UNDECRYPTABLE, i, "%s", oscar_oscore_verdict_str(d->verdict));
+        }
+        if (d->has_key_nonce && !retrans) {
+            for (size_t k = 0; k < i; k++) {
+                const struct oscar_decoded *e = &t->msgs[k];
+                if (e->has_key_nonce && e->key_len == d->key_len &&
+                    memcmp(e->key, d->key, d->key_len) == 0 && e->nonce_len == d->nonce_len &&
+                    memcmp(e->nonce, d->nonce, d->nonce_len) == 0 &&
+                    !(e->wire_len == d->wire_len && memcmp(e->wire, d->wire, d->wire_len) == 0)) {
+                    add(&s, R_NONCE_REUSE, i, "same key and nonce as frame %zu", e->frame);
+                    break;
+                }
+            }
+        }
+        /* a replayed request (same context and Partial IV, different datagram) answered 2.xx */
+        if (d->is_request && d->context >= 0 && !retrans) {
+            for (size_t k = 0; k < i; k++) {
+                const struct oscar_decoded *e = &t->msgs[k];
+                if (!e->is_request || e->context != d->context ||
+                    e->ex.request_piv_len != d->ex.request_piv_len ||
+                    memcmp(e->ex.request_piv, d->ex.request_piv, d->ex.request_piv_len) != 0) {
+                    continue;
+                }
+                for (size_t r = i + 1; r < t->num_msgs; r++) {
+                    const struct oscar_decoded *resp = &t->msgs[r];
+                    if (resp->request != (long)i) {
+                        continue;
+                    }
+                    struct oscar_coap_msg m;
+                    size_t off;
+                    bool ok = resp->oscore && resp->verdict == OSCAR_OSCORE_ACCEPT &&
+                              oscar_coap_parse(&m, &off, resp->plain, resp->plain_len) ==
+                                  OSCAR_COAP_WELL_FORMED &&
+                              OSCAR_COAP_CODE_CLASS(m.code) == 2;
+                    bool plain_ok = !resp->oscore && OSCAR_COAP_CODE_CLASS(resp->code) == 2;
+                    if (ok || plain_ok) {
+                        add(&s, R_REPLAY_ANSWERED, r,
+                            "frame %zu replays the Partial IV of frame %zu and got %s", d->frame,
+                            e->frame, plain_ok ? "an unprotected 2.xx" : "a 2.xx");
+                        break;
+                    }
+                }
+                break;
+            }
+        }
+    }
+    return s.n;
+}

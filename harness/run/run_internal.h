@@ -1,0 +1,50 @@
+/* run_internal.h — pieces of `oscar run` shared between its files. */
+#ifndef OSCAR_RUN_INTERNAL_H
+#define OSCAR_RUN_INTERNAL_H
+
+#include <sys/wait.h>
+
+#include "../check/decode.h"
+#include "runner.h"
+
+struct run_config {
+    const char *root;    /* source tree (scenarios/, impl/) */
+    const char *bin_dir; /* build tree ({bin} in manifests) */
+    const char *out_dir;
+    uint64_t seed;
+    const struct oscar_impl *client;
+    const struct oscar_impl *server;
+};
+
+/* oscar_run_one runs scenario s (or its negative control variant) for the configured pairing;
+ * res->dir must be set. */
+void oscar_run_one(struct oscar_result *res, const struct run_config *rc,
+                   const struct oscar_scenario *s, const struct oscar_variant *variant,
+                   struct oscar_arena *a);
+
+struct judge_input {
+    const struct oscar_scenario *s;
+    const struct oscar_transcript *tr;
+    const cJSON *const *client_events;
+    size_t num_client_events;
+    const cJSON *const *server_events;
+    size_t num_server_events;
+    struct oscar_endpoint client_ep;
+};
+
+struct judge_verdict {
+    bool failed;
+    const char *step;
+    const char *rfc;
+    char reason[1024];
+};
+
+/* oscar_judge evaluates every step's expectations on the decoded capture. */
+void oscar_judge(struct judge_verdict *out, const struct judge_input *in);
+
+/* Reports (report.c). */
+enum oscar_err oscar_report_write(const char *out_dir, const struct oscar_result *results,
+                                  size_t num_results, const struct run_config *rc,
+                                  const char *suite, struct oscar_diag *diag);
+
+#endif
