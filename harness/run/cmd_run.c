@@ -136,7 +136,7 @@ static void run_pairing(struct run_state *st, const struct run_config *rc,
     for (size_t i = 0; i < ns && !interrupted; i++) {
         const struct oscar_scenario *s = scen[i];
         size_t nv = negative ? s->num_variants : 0;
-        for (size_t v = 0; v <= nv && !interrupted; v++) {
+        for (size_t v = rc->variants_only ? 1 : 0; v <= nv && !interrupted; v++) {
             const struct oscar_variant *var = v == 0 ? NULL : &s->variants[v - 1];
             struct oscar_result *r = new_result(st);
             if (r == NULL) {
@@ -373,7 +373,12 @@ int oscar_cmd_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     struct run_state st = {0};
     struct run_config rc = {
-        .root = root, .bin_dir = OSCAR_BINARY_DIR, .out_dir = out_dir, .seed = seed};
+        .root = root,
+        .bin_dir = OSCAR_BINARY_DIR,
+        .out_dir = out_dir,
+        .seed = seed,
+        .variants_only = only_variant != NULL,
+    };
     if (matrix != NULL) {
         for (size_t c = 0; c < nimpl && !interrupted; c++) {
             for (size_t s = 0; s < nimpl && !interrupted; s++) {

@@ -14,6 +14,7 @@ struct run_config {
     uint64_t seed;
     const struct oscar_impl *client;
     const struct oscar_impl *server;
+    bool variants_only; /* --negative-control: run just the named variant, not the test */
 };
 
 /* oscar_run_one runs scenario s (or its negative control variant) for the configured pairing;
