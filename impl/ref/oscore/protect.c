@@ -498,6 +498,7 @@ static bool ctx_matches(const struct oscar_oscore_ctx *ctx, const struct oscar_o
 
 /* struct unprotect_work is the state of one verification. */
 struct unprotect_work {
+    size_t msg_len;
     struct oscar_coap_msg outer;
     struct oscar_oscore_option opt;
     struct oscar_coap_msg inner;
@@ -506,9 +507,13 @@ struct unprotect_work {
 
 /* open_payload decrypts the outer payload into the tail of out (so the merged message can be
  * written at its head) and decodes the plaintext of §5.3 into w->inner. */
+/* UNPROTECT_CAP is the output size that always suffices for a message of msg_len bytes: the
+ * decrypted message plus the plaintext it is built from (oscar/oscore.h). */
+#define UNPROTECT_CAP(msg_len) (2 * (msg_len) + 8)
+
 static enum oscar_err open_payload(struct oscar_oscore_ctx *ctx, bool *out_authentic,
                                    const uint8_t **out_pt, size_t *out_pt_len, uint8_t *out,
-                                   size_t out_cap, const struct unprotect_work *w,
+                                   size_t out_cap, size_t *out_need, const struct unprotect_work *w,
                                    const uint8_t *nonce, const uint8_t *aad, size_t aad_len)
 {
     *out_authentic = false;
@@ -517,6 +522,7 @@ static enum oscar_err open_payload(struct oscar_oscore_ctx *ctx, bool *out_authe
     }
     size_t pt_len = w->outer.payload_len - ctx->alg->tag_len;
     if (pt_len > out_cap) {
+        *out_need = UNPROTECT_CAP(w->msg_len); /* STYLE.md rule 17: report what is needed */
         return OSCAR_ERR_BUFFER_TOO_SMALL;
     }
     uint8_t *pt = out + out_cap - pt_len;
@@ -612,6 +618,7 @@ enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ct
                                               const uint8_t *msg, size_t msg_len)
 {
     struct unprotect_work w;
+    w.msg_len = msg_len;
     *out_len = 0;
     *out_verdict = oscar_oscore_peek(&w.outer, &w.opt, msg, msg_len);
     if (*out_verdict != OSCAR_OSCORE_ACCEPT) {
@@ -648,8 +655,8 @@ enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ct
         bool authentic;
         const uint8_t *pt = NULL;
         size_t pt_len = 0;
-        OSCAR_TRY(
-            open_payload(ctx, &authentic, &pt, &pt_len, out, out_cap, &w, nonce, aad, aad_len));
+        OSCAR_TRY(open_payload(ctx, &authentic, &pt, &pt_len, out, out_cap, out_len, &w, nonce, aad,
+                               aad_len));
         if (!authentic) {
             continue;
         }
@@ -659,7 +666,11 @@ enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ct
         if (plaintext_ok) {
             /* Write the output first: a too-small buffer must not cost the peer its message
              * (the replay window would otherwise reject the retry). */
-            OSCAR_TRY(write_merged(&w, out, out_cap - pt_len, out_len, NULL, 0));
+            enum oscar_err werr = write_merged(&w, out, out_cap - pt_len, out_len, NULL, 0);
+            if (werr == OSCAR_ERR_BUFFER_TOO_SMALL) {
+                *out_len += pt_len; /* the plaintext shares the buffer */
+            }
+            OSCAR_TRY(werr);
             if (!r->replay.valid && !has_echo(&w.inner, r)) {
                 v = OSCAR_OSCORE_FRESHNESS_REQUIRED;
             }
@@ -745,6 +756,7 @@ enum oscar_err oscar_oscore_unprotect_response(struct oscar_oscore_ctx *ctx,
                                                size_t msg_len)
 {
     struct unprotect_work w;
+    w.msg_len = msg_len;
     *out_len = 0;
     *out_verdict = oscar_oscore_peek(&w.outer, &w.opt, msg, msg_len);
     if (*out_verdict != OSCAR_OSCORE_ACCEPT) {
@@ -774,7 +786,8 @@ enum oscar_err oscar_oscore_unprotect_response(struct oscar_oscore_ctx *ctx,
     bool authentic;
     const uint8_t *pt = NULL;
     size_t pt_len = 0;
-    OSCAR_TRY(open_payload(ctx, &authentic, &pt, &pt_len, out, out_cap, &w, nonce, aad, aad_len));
+    OSCAR_TRY(open_payload(ctx, &authentic, &pt, &pt_len, out, out_cap, out_len, &w, nonce, aad,
+                           aad_len));
     if (!authentic) {
         *out_verdict = OSCAR_OSCORE_DECRYPT_FAILED;
         return OSCAR_OK;
@@ -807,7 +820,12 @@ enum oscar_err oscar_oscore_unprotect_response(struct oscar_oscore_ctx *ctx,
         memcpy(observe_value, tmp, observe_len);
         observe_ptr = observe_value;
     }
-    OSCAR_TRY(write_merged(&w, out, out_cap - pt_len, out_len, observe_ptr, observe_len));
+    enum oscar_err werr =
+        write_merged(&w, out, out_cap - pt_len, out_len, observe_ptr, observe_len);
+    if (werr == OSCAR_ERR_BUFFER_TOO_SMALL) {
+        *out_len += pt_len; /* the plaintext shares the buffer */
+    }
+    OSCAR_TRY(werr);
     if (!has_piv) {
         ex->request_nonce_used = true;
     }
