@@ -87,13 +87,14 @@ static bool negative_controls(const struct oscar_vector_file *f, const struct os
 {
     *out_tried = 0;
     struct oscar_vector_result r;
-    for (size_t t = 0; t < num_checks + 2; t++) {
+    /* each check twice (a flipped bit, a missing byte), then the key, then the nonce */
+    for (size_t t = 0; t < 2 * num_checks + 2; t++) {
         struct oscar_vector_mutation m;
-        if (t < num_checks) {
-            m.kind = OSCAR_MUTATE_EXPECTED;
-            m.target = t;
+        if (t < 2 * num_checks) {
+            m.kind = t < num_checks ? OSCAR_MUTATE_EXPECTED : OSCAR_MUTATE_EXPECTED_LENGTH;
+            m.target = t % num_checks;
         } else {
-            m.kind = t == num_checks ? OSCAR_MUTATE_KEY : OSCAR_MUTATE_NONCE;
+            m.kind = t == 2 * num_checks ? OSCAR_MUTATE_KEY : OSCAR_MUTATE_NONCE;
             m.target = 0;
         }
         if (oscar_vector_run(&r, f, v, &m, NULL, diag) != OSCAR_OK) {
@@ -102,11 +103,12 @@ static bool negative_controls(const struct oscar_vector_file *f, const struct os
         }
         (*out_tried)++;
         if (r.pass) {
-            if (t < num_checks) {
-                snprintf(why, why_cap, "flipping a bit of expected check #%zu went unnoticed", t);
+            if (t < 2 * num_checks) {
+                snprintf(why, why_cap, "%s expected check #%zu went unnoticed",
+                         t < num_checks ? "flipping a bit of" : "shortening", t % num_checks);
             } else {
                 snprintf(why, why_cap, "flipping a bit of the %s went unnoticed",
-                         t == num_checks ? "key" : "Common IV (nonce)");
+                         t == 2 * num_checks ? "key" : "Common IV (nonce)");
             }
             return false;
         }

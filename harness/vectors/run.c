@@ -13,7 +13,11 @@
 #define MSG_MAX 4096
 #define OUT_MAX (2 * MSG_MAX + 64)
 
+#define MAX_CHECKED 64
+
 struct checker {
+    const char *checked[MAX_CHECKED]; /* names of the stated fields that were compared */
+    size_t num_checked;
     struct oscar_vector_result *res;
     const struct oscar_vector_mutation *mut;
     FILE *report;
@@ -43,31 +47,40 @@ static void check_bytes(struct checker *c, const char *field, const struct oscar
         return;
     }
     size_t index = c->res->num_checks++;
-    uint8_t *e = malloc(exp->len + 1);
+    if (c->num_checked < MAX_CHECKED) {
+        c->checked[c->num_checked++] = field;
+    }
+    uint8_t *e = malloc(exp->len + 2);
     if (e == NULL) {
         report_failure(c, field, "(memory)", "(memory)");
         return;
     }
-    if (exp->len) {
-        memcpy(e, exp->data, exp->len);
+    size_t elen = exp->len;
+    if (elen) {
+        memcpy(e, exp->data, elen);
     }
-    if (c->mut->kind == OSCAR_MUTATE_EXPECTED && c->mut->target == index) {
-        if (exp->len) {
-            e[exp->len / 2] ^= 0x01; /* one bit, mid-value */
+    /* Negative controls corrupt the expected value; an empty one is lengthened by a byte. */
+    if (c->mut->target == index && c->mut->kind == OSCAR_MUTATE_EXPECTED) {
+        if (elen) {
+            e[elen / 2] ^= 0x01; /* one bit, mid-value */
+        } else {
+            e[elen++] = 0x00;
+        }
+    } else if (c->mut->target == index && c->mut->kind == OSCAR_MUTATE_EXPECTED_LENGTH) {
+        if (elen) {
+            elen--; /* the last byte missing */
+        } else {
+            e[elen++] = 0x00;
         }
     }
-    bool equal = exp->len == actual_len && (actual_len == 0 || memcmp(e, actual, actual_len) == 0);
-    /* An empty expected value has no bit to flip: a mutation of it is reported as a difference. */
-    if (c->mut->kind == OSCAR_MUTATE_EXPECTED && c->mut->target == index && exp->len == 0) {
-        equal = false;
-    }
+    bool equal = elen == actual_len && (actual_len == 0 || memcmp(e, actual, actual_len) == 0);
     if (!equal) {
         char *he = malloc(2 * exp->len + 3);
         char *ha = malloc(2 * actual_len + 3);
         if (he != NULL && ha != NULL) {
-            oscar_hex_encode(he, e, exp->len);
+            oscar_hex_encode(he, e, elen);
             oscar_hex_encode(ha, actual, actual_len);
-            report_failure(c, field, exp->len ? he : "(empty)", actual_len ? ha : "(empty)");
+            report_failure(c, field, elen ? he : "(empty)", actual_len ? ha : "(empty)");
         } else {
             report_failure(c, field, "(memory)", "(memory)");
         }
@@ -80,7 +93,8 @@ static void check_bytes(struct checker *c, const char *field, const struct oscar
 static void check_true(struct checker *c, const char *what, bool ok, const char *detail)
 {
     size_t index = c->res->num_checks++;
-    if (c->mut->kind == OSCAR_MUTATE_EXPECTED && c->mut->target == index) {
+    if ((c->mut->kind == OSCAR_MUTATE_EXPECTED || c->mut->kind == OSCAR_MUTATE_EXPECTED_LENGTH) &&
+        c->mut->target == index) {
         ok = !ok;
     }
     if (!ok) {
@@ -536,7 +550,57 @@ static enum oscar_err run_prot(struct checker *c, const struct oscar_vector_file
             }
         }
     }
+    /* every byte of the OSCORE option value and of the ciphertext was tried once */
+    check_true(c, "every protected byte tampered with",
+               !pparsed || c->res->num_tamper == (size_t)popt->len + pm.payload_len,
+               "some bytes were skipped");
     return OSCAR_OK;
+}
+
+/* require_checked fails the vector when a stated field was never compared: every field a vector
+ * states is a promise the runner must keep (a check that silently went missing would otherwise
+ * pass every negative control). */
+static void require_checked(struct checker *c, const char *name, const struct oscar_bytes_field *f)
+{
+    if (!f->present || f->null) {
+        return;
+    }
+    for (size_t i = 0; i < c->num_checked; i++) {
+        if (strcmp(c->checked[i], name) == 0) {
+            return;
+        }
+    }
+    report_failure(c, name, "a comparison", "the field was never checked");
+}
+
+static void require_all_checked(struct checker *c, const struct oscar_vector *v)
+{
+    if (v->kind == OSCAR_VECTOR_KEY_DERIVATION) {
+        const struct oscar_vector_kd *k = &v->kd;
+        require_checked(c, "info.info_sender_key", &k->info_sender_key);
+        require_checked(c, "info.info_recipient_key", &k->info_recipient_key);
+        require_checked(c, "info.info_common_iv", &k->info_common_iv);
+        require_checked(c, "outputs.sender_key", &k->sender_key);
+        require_checked(c, "outputs.recipient_key", &k->recipient_key);
+        require_checked(c, "outputs.common_iv", &k->common_iv);
+        require_checked(c, "nonces_for_partial_iv_0.sender_nonce", &k->sender_nonce);
+        require_checked(c, "nonces_for_partial_iv_0.recipient_nonce", &k->recipient_nonce);
+        return;
+    }
+    const struct oscar_vector_prot *p = &v->prot;
+    bool request = v->kind == OSCAR_VECTOR_REQUEST_PROTECTION;
+    require_checked(c, "derived.partial_iv", &p->partial_iv);
+    require_checked(c, "derived.kid", &p->kid);
+    require_checked(c, "derived.aad_array", &p->aad_array);
+    require_checked(c, "derived.aad", &p->aad);
+    require_checked(c, "derived.plaintext", &p->plaintext);
+    require_checked(c, "derived.encryption_key", &p->encryption_key);
+    require_checked(c, "derived.nonce", &p->nonce);
+    require_checked(c, "outputs.oscore_option_value", &p->option_value);
+    require_checked(c, "outputs.ciphertext", &p->ciphertext);
+    require_checked(c,
+                    request ? "outputs.protected_coap_request" : "outputs.protected_coap_response",
+                    &p->protected_msg);
 }
 
 enum oscar_err oscar_vector_run(struct oscar_vector_result *out, const struct oscar_vector_file *f,
@@ -553,14 +617,19 @@ enum oscar_err oscar_vector_run(struct oscar_vector_result *out, const struct os
         .report = report,
         .vector_id = v->id,
     };
+    enum oscar_err err;
     if (v->kind == OSCAR_VECTOR_KEY_DERIVATION) {
-        return run_kd(&c, v);
+        err = run_kd(&c, v);
+    } else {
+        struct prot_state *st = malloc(sizeof(*st));
+        if (st == NULL) {
+            return oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
+        }
+        err = run_prot(&c, f, v, st, diag);
+        free(st);
     }
-    struct prot_state *st = malloc(sizeof(*st));
-    if (st == NULL) {
-        return oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
+    if (err == OSCAR_OK && out->first_failure[0] == '\0') {
+        require_all_checked(&c, v);
     }
-    enum oscar_err err = run_prot(&c, f, v, st, diag);
-    free(st);
     return err;
 }

@@ -67,9 +67,10 @@ enum oscar_err oscar_vectors_load(struct oscar_vector_file *out, const char *pat
 /* struct oscar_vector_mutation selects a deliberate corruption for negative controls. */
 enum oscar_vector_mutation_kind {
     OSCAR_MUTATE_NONE,
-    OSCAR_MUTATE_EXPECTED, /* flip a bit of the expected value of check number `target` */
-    OSCAR_MUTATE_KEY,      /* flip a bit of the key used to protect / derive */
-    OSCAR_MUTATE_NONCE,    /* flip a bit of the Common IV, hence of every nonce */
+    OSCAR_MUTATE_EXPECTED,        /* flip a bit of the expected value of check number `target` */
+    OSCAR_MUTATE_EXPECTED_LENGTH, /* shorten (or lengthen an empty) expected value `target` */
+    OSCAR_MUTATE_KEY,             /* flip a bit of the key used to protect / derive */
+    OSCAR_MUTATE_NONCE,           /* flip a bit of the Common IV, hence of every nonce */
 };
 
 struct oscar_vector_mutation {
