@@ -57,8 +57,22 @@ static long find_request(const struct oscar_transcript *t, const struct oscar_de
     return -1;
 }
 
+static bool port_wanted(const struct oscar_datagram *g, const uint16_t *ports, size_t n)
+{
+    if (n == 0) {
+        return true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (g->src.port == ports[i] || g->dst.port == ports[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
 enum oscar_err oscar_transcript_decode(struct oscar_transcript *out, const char *pcap_path,
                                        const struct oscar_context_spec *specs, size_t num_specs,
+                                       const uint16_t *ports, size_t num_ports,
                                        struct oscar_diag *diag)
 {
     memset(out, 0, sizeof(*out));
@@ -104,6 +118,10 @@ enum oscar_err oscar_transcript_decode(struct oscar_transcript *out, const char 
         err = oscar_pcap_reader_next(rd, &g, &done);
         if (err != OSCAR_OK || done) {
             break;
+        }
+        if (!port_wanted(&g, ports, num_ports)) {
+            out->other_ports++;
+            continue;
         }
         struct oscar_decoded *d;
         err = push(out, &d);
@@ -156,6 +174,13 @@ enum oscar_err oscar_transcript_decode(struct oscar_transcript *out, const char 
             if (d->verdict == OSCAR_OSCORE_ACCEPT ||
                 d->verdict == OSCAR_OSCORE_PLAINTEXT_MALFORMED) {
                 d->context = (int)idx;
+                /* §5.2: the request nonce under the client's Sender Key */
+                const struct oscar_oscore_ctx *c = &ctxs[idx];
+                d->has_key_nonce = true;
+                d->key_len = c->alg->key_len;
+                d->nonce_len = c->alg->nonce_len;
+                memcpy(d->key, c->recipient.key, d->key_len);
+                memcpy(d->nonce, d->ex.request_nonce, d->nonce_len);
             }
         } else if (d->request >= 0 && out->msgs[d->request].context >= 0) {
             const struct oscar_decoded *q = &out->msgs[d->request];
@@ -191,6 +216,12 @@ enum oscar_err oscar_transcript_decode(struct oscar_transcript *out, const char 
     }
 out:
     if (rd != NULL) {
+        for (int k = 0; k < OSCAR_PCAP_SKIP__COUNT; k++) {
+            out->skipped[k] = oscar_pcap_reader_skipped(rd, (enum oscar_pcap_skip)k);
+        }
+        if (oscar_pcap_reader_damage(rd) != NULL) {
+            snprintf(out->damage, sizeof(out->damage), "%s", oscar_pcap_reader_damage(rd));
+        }
         oscar_pcap_reader_close(rd);
     }
     for (size_t i = 0; ctxs != NULL && i < 2 * num_specs; i++) {

@@ -47,13 +47,18 @@ struct oscar_transcript {
     size_t cap;
     char context_names[OSCAR_DECODE_MAX_CONTEXTS][OSCAR_CONTEXT_NAME_MAX + 8];
     size_t num_contexts;
+    size_t other_ports; /* UDP datagrams left out by the port filter */
+    size_t skipped[OSCAR_PCAP_SKIP__COUNT];
+    char damage[256]; /* set when the capture ended badly */
     struct oscar_arena arena;
 };
 
 /* oscar_transcript_decode reads pcap_path and decodes it with specs (each used as given and
- * mirrored). out is [new]: free with oscar_transcript_free. */
+ * mirrored). Only datagrams from or to one of ports are kept (num_ports 0: all). out is [new]:
+ * free with oscar_transcript_free. */
 enum oscar_err oscar_transcript_decode(struct oscar_transcript *out, const char *pcap_path,
                                        const struct oscar_context_spec *specs, size_t num_specs,
+                                       const uint16_t *ports, size_t num_ports,
                                        struct oscar_diag *diag);
 
 void oscar_transcript_free(struct oscar_transcript *t);

@@ -13,5 +13,8 @@ const char *oscar_vectors_dir(void);
 int oscar_cmd_vectors(int argc, char **argv);
 int oscar_cmd_bench(int argc, char **argv);
 int oscar_cmd_run(int argc, char **argv);
+int oscar_cmd_check(int argc, char **argv);
+int oscar_cmd_keys(int argc, char **argv);
+int oscar_cmd_rules(int argc, char **argv);
 
 #endif

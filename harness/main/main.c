@@ -25,6 +25,9 @@ static void usage(FILE *f)
                "commands:\n"
                "  vectors [FILE...]   run OSCORE test vectors (oscar vectors --help)\n"
                "  run                 run scenarios between implementations (oscar run --help)\n"
+               "  check PCAP          judge a capture with the trace rules (oscar check --help)\n"
+               "  keys --wireshark F  Wireshark/tshark keys for a contexts file\n"
+               "  rules               list the trace rules with their RFC sections\n"
                "  bench               measure OSCORE protect+unprotect against raw AEAD\n"
                "  version             print versions\n");
 }
@@ -41,6 +44,15 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0) {
         return oscar_cmd_run(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "check") == 0) {
+        return oscar_cmd_check(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "keys") == 0) {
+        return oscar_cmd_keys(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "rules") == 0) {
+        return oscar_cmd_rules(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "bench") == 0) {
         return oscar_cmd_bench(argc - 1, argv + 1);

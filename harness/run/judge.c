@@ -253,8 +253,19 @@ void oscar_judge(struct judge_verdict *out, const struct judge_input *in)
         return;
     }
     /* the trace rules hold whatever the scenario; a violation belongs to the step in progress */
+    struct oscar_violation all[MAX_VIOLATIONS];
+    size_t na = oscar_rules_check(all, MAX_VIOLATIONS, in->tr);
     struct oscar_violation v[MAX_VIOLATIONS];
-    size_t nv = oscar_rules_check(v, MAX_VIOLATIONS, in->tr);
+    size_t nv = 0;
+    for (size_t i = 0; i < na; i++) {
+        bool allowed = false;
+        for (size_t k = 0; k < s->num_allowed_rules; k++) {
+            allowed = allowed || strcmp(s->allowed_rules[k], all[i].rule->id) == 0;
+        }
+        if (!allowed) {
+            v[nv++] = all[i];
+        }
+    }
     if (nv == 0) {
         return;
     }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "../check/decode.h"
+#include "../check/keys.h"
 #include "../net/relay.h"
 #include "proc.h"
 #include "run_internal.h"
@@ -398,6 +399,10 @@ void oscar_run_one(struct oscar_result *res, const struct run_config *rc,
     char ev_path[1500];
     snprintf(ev_path, sizeof(ev_path), "%s/events.log", res->dir);
     t->events_log = fopen(ev_path, "w");
+    /* every capture opens decrypted in Wireshark with the keys next to it */
+    if (oscar_keys_write_dir(res->dir, s->contexts, s->num_contexts) != OSCAR_OK) {
+        fail(t, OSCAR_STATUS_ERROR, NULL, NULL, "cannot write Wireshark keys in %s", res->dir);
+    }
     struct oscar_diag d = {{0}};
     bool relay_ok =
         oscar_relay_init(&t->relay, rc->seed, path, &d) == OSCAR_OK &&
@@ -441,7 +446,8 @@ void oscar_run_one(struct oscar_result *res, const struct run_config *rc,
     if (!t->failed || res->status == OSCAR_STATUS_FAIL) {
         bool was_failed = t->failed;
         struct oscar_transcript tr;
-        if (oscar_transcript_decode(&tr, path, s->contexts, s->num_contexts, &d) != OSCAR_OK) {
+        if (oscar_transcript_decode(&tr, path, s->contexts, s->num_contexts, NULL, 0, &d) !=
+            OSCAR_OK) {
             if (!was_failed) {
                 fail(t, OSCAR_STATUS_ERROR, NULL, NULL, "cannot decode %s: %s", path, d.msg);
             }

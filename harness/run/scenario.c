@@ -1,6 +1,8 @@
 /* scenario.c — strict loader of scenario files (see scenario.h, scenarios/README.md). */
 #include "scenario.h"
 
+#include "../check/rules.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +10,9 @@
 static const char *const TOP_REQ[] = {"id",     "title",  "source", "rfc", "judged",
                                       "client", "server", "steps",  NULL};
 static const char *const TOP_OPT[] = {
-    "suites", "contexts", "contexts_file", "negative_controls", "description", NULL};
+    "suites", "contexts", "contexts_file", "negative_controls", "description", "allowed_violations",
+    NULL};
+static const char *const ALLOWED_REQ[] = {"rule", "why", NULL};
 static const char *const NODE_REQ[] = {"contexts", NULL};
 static const char *const NODE_OPT[] = {"oscore_aware", NULL};
 static const char *const STEP_REQ[] = {"id", NULL};
@@ -315,6 +319,30 @@ static enum oscar_err load_tree(struct oscar_scenario *s, const cJSON *root, con
             }
         }
         s->num_steps++;
+    }
+    const cJSON *allowed = cJSON_GetObjectItemCaseSensitive(root, "allowed_violations");
+    const cJSON *al;
+    cJSON_ArrayForEach(al, allowed)
+    {
+        struct oscar_json_loc alc;
+        oscar_json_loc_push(&alc, loc, "allowed_violations", 0);
+        oscar_json_loc_push(&alc, &alc, NULL, s->num_allowed_rules);
+        if (s->num_allowed_rules == 4) {
+            return oscar_json_fail(&alc, NULL, "at most 4 allowed violations");
+        }
+        OSCAR_TRY(oscar_json_check_keys(al, &alc, NULL, ALLOWED_REQ));
+        const char *rule;
+        const char *why;
+        OSCAR_TRY(get_str(&rule, al, "rule", true, a, &alc));
+        OSCAR_TRY(get_str(&why, al, "why", true, a, &alc));
+        bool known = false;
+        for (const struct oscar_rule *r = oscar_rules(); r->id != NULL; r++) {
+            known = known || strcmp(r->id, rule) == 0;
+        }
+        if (!known) {
+            return oscar_json_fail(&alc, "rule", "no trace rule \"%s\" (oscar rules)", rule);
+        }
+        s->allowed_rules[s->num_allowed_rules++] = rule;
     }
     const cJSON *vars = cJSON_GetObjectItemCaseSensitive(root, "negative_controls");
     const cJSON *vv;

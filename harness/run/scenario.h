@@ -80,6 +80,10 @@ struct oscar_scenario {
     size_t num_steps;
     struct oscar_variant variants[OSCAR_SCENARIO_MAX_VARIANTS];
     size_t num_variants;
+    /* trace rules the stimulus breaks on purpose (e.g. plugtest 15 resets the client's sequence
+     * number, reusing a nonce): not counted as failures in this test */
+    const char *allowed_rules[4];
+    size_t num_allowed_rules;
 };
 
 /* oscar_scenario_load reads path; contexts named by "contexts_file" are resolved relative to the

@@ -1,0 +1,347 @@
+/* cmd_check.c — `oscar check PCAP --contexts FILE`: decode any capture with the given contexts,
+ * apply every trace rule, print the conversation message by message with each violation under
+ * the message that caused it, and optionally the same as JSON. Exit 0 clean, 1 violations,
+ * 2 unusable input. Also `oscar keys --wireshark FILE` and `oscar rules`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../main/cli.h"
+#include "keys.h"
+#include "rules.h"
+
+#define MAX_PORTS 16
+#define MAX_CONTEXTS 32
+#define MAX_VIOLATIONS 4096
+#define DEFAULT_COAP_PORT 5683
+
+/* load_contexts reads a JSON array of contexts, or an object {"contexts": [...]} (the peer
+ * config form). Contexts without a name are called ctx1, ctx2, ... */
+static enum oscar_err load_contexts(struct oscar_context_spec *out, size_t *n, const char *path,
+                                    struct oscar_arena *a, struct oscar_diag *diag)
+{
+    cJSON *root = NULL;
+    OSCAR_TRY(oscar_json_load_file(&root, path, diag));
+    struct oscar_json_loc loc = {.file = path, .diag = diag};
+    const cJSON *list = root;
+    enum oscar_err err = OSCAR_OK;
+    if (cJSON_IsObject(root)) {
+        static const char *const req[] = {"contexts", NULL};
+        static const char *const opt[] = {"notify_interval_ms", NULL};
+        err = oscar_json_check_keys(root, &loc, opt, req);
+        list = cJSON_GetObjectItemCaseSensitive(root, "contexts");
+    }
+    if (err == OSCAR_OK && (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0 ||
+                            cJSON_GetArraySize(list) > MAX_CONTEXTS)) {
+        err = oscar_json_fail(&loc, NULL, "expected 1 to %d security contexts", MAX_CONTEXTS);
+    }
+    *n = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, list)
+    {
+        if (err != OSCAR_OK) {
+            break;
+        }
+        struct oscar_json_loc cl;
+        oscar_json_loc_push(&cl, &loc, cJSON_IsObject(root) ? "contexts" : NULL, *n);
+        if (cJSON_IsObject(root)) {
+            oscar_json_loc_push(&cl, &cl, NULL, *n);
+        }
+        err = oscar_context_spec_load(&out[*n], c, &cl, a);
+        if (err == OSCAR_OK && out[*n].name[0] == '\0') {
+            snprintf(out[*n].name, sizeof(out[*n].name), "ctx%zu", *n + 1);
+        }
+        (*n)++;
+    }
+    cJSON_Delete(root);
+    return err;
+}
+
+static void fmt_code(char *out, size_t cap, uint8_t code)
+{
+    snprintf(out, cap, "%u.%02u", OSCAR_COAP_CODE_CLASS(code), OSCAR_COAP_CODE_DETAIL(code));
+}
+
+static const char *type_name(uint8_t t)
+{
+    static const char *const names[] = {"CON", "NON", "ACK", "RST"};
+    return t < 4 ? names[t] : "?";
+}
+
+/* describe_coap prints "CODE opt=value ... payload N bytes" of a CoAP message. */
+static void describe_coap(FILE *f, const uint8_t *msg, size_t len)
+{
+    struct oscar_coap_msg m;
+    size_t off;
+    if (oscar_coap_parse(&m, &off, msg, len) != OSCAR_COAP_WELL_FORMED) {
+        fprintf(f, "(malformed)");
+        return;
+    }
+    char code[8];
+    fmt_code(code, sizeof(code), m.code);
+    fprintf(f, "%s", code);
+    for (size_t i = 0; i < m.num_options; i++) {
+        const struct oscar_coap_option *o = &m.options[i];
+        bool text = o->number == OSCAR_COAP_OPT_URI_PATH || o->number == OSCAR_COAP_OPT_URI_QUERY ||
+                    o->number == OSCAR_COAP_OPT_URI_HOST || o->number == OSCAR_COAP_OPT_PROXY_URI;
+        if (text) {
+            fprintf(f, " %u=\"%.*s\"", o->number, (int)o->len, (const char *)o->value);
+        } else {
+            fprintf(f, " %u=", o->number);
+            for (size_t k = 0; k < o->len; k++) {
+                fprintf(f, "%02x", o->value[k]);
+            }
+        }
+    }
+    if (m.has_payload) {
+        fprintf(f, " payload %zu bytes", m.payload_len);
+    }
+}
+
+static void add_hex(cJSON *o, const char *name, const uint8_t *d, size_t n)
+{
+    char *h = malloc(2 * n + 1);
+    if (h != NULL) {
+        oscar_hex_encode(h, d, n);
+        cJSON_AddStringToObject(o, name, h);
+        free(h);
+    }
+}
+
+static int write_json(const char *path, const char *pcap, const struct oscar_transcript *t,
+                      const struct oscar_violation *v, size_t nv)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "capture", pcap);
+    cJSON *msgs = cJSON_AddArrayToObject(root, "messages");
+    for (size_t i = 0; i < t->num_msgs; i++) {
+        const struct oscar_decoded *d = &t->msgs[i];
+        cJSON *o = cJSON_CreateObject();
+        char ep[64];
+        cJSON_AddNumberToObject(o, "frame", (double)d->frame);
+        oscar_endpoint_format(ep, sizeof(ep), &d->src);
+        cJSON_AddStringToObject(o, "src", ep);
+        oscar_endpoint_format(ep, sizeof(ep), &d->dst);
+        cJSON_AddStringToObject(o, "dst", ep);
+        add_hex(o, "bytes", d->wire, d->wire_len);
+        cJSON_AddStringToObject(o, "coap", oscar_coap_rule_str(d->coap_rule));
+        cJSON_AddBoolToObject(o, "oscore", d->oscore);
+        if (d->oscore) {
+            cJSON_AddStringToObject(o, "verdict", oscar_oscore_verdict_name(d->verdict));
+            if (d->context >= 0) {
+                cJSON_AddStringToObject(o, "context", t->context_names[d->context]);
+            }
+            if (d->verdict == OSCAR_OSCORE_ACCEPT) {
+                add_hex(o, "decrypted", d->plain, d->plain_len);
+            }
+        }
+        if (d->request >= 0) {
+            cJSON_AddNumberToObject(o, "answers_frame", (double)t->msgs[d->request].frame);
+        }
+        cJSON_AddItemToArray(msgs, o);
+    }
+    cJSON *vs = cJSON_AddArrayToObject(root, "violations");
+    for (size_t i = 0; i < nv; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "rule", v[i].rule->id);
+        cJSON_AddStringToObject(o, "rfc", v[i].rule->rfc);
+        cJSON_AddNumberToObject(o, "frame", (double)t->msgs[v[i].msg].frame);
+        cJSON_AddStringToObject(o, "detail", v[i].detail);
+        cJSON_AddItemToArray(vs, o);
+    }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    FILE *f = fopen(path, "w");
+    int ok = f != NULL && text != NULL && fputs(text, f) >= 0;
+    if (f != NULL) {
+        ok = fclose(f) == 0 && ok;
+    }
+    cJSON_free(text);
+    return ok;
+}
+
+int oscar_cmd_check(int argc, char **argv)
+{
+    const char *contexts = NULL;
+    const char *json = NULL;
+    uint16_t ports[MAX_PORTS];
+    size_t num_ports = 0;
+    bool all_ports = false;
+    static const struct option longopts[] = {
+        {"contexts", required_argument, NULL, 'c'}, {"json", required_argument, NULL, 'j'},
+        {"port", required_argument, NULL, 'p'},     {"all-ports", no_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    };
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c':
+            contexts = optarg;
+            break;
+        case 'j':
+            json = optarg;
+            break;
+        case 'p': {
+            char *end;
+            unsigned long p = strtoul(optarg, &end, 10);
+            if (*end != '\0' || p == 0 || p > 65535 || num_ports == MAX_PORTS) {
+                fprintf(stderr, "oscar check: --port takes 1-65535 (at most %d)\n", MAX_PORTS);
+                return OSCAR_EXIT_USAGE;
+            }
+            ports[num_ports++] = (uint16_t)p;
+            break;
+        }
+        case 'a':
+            all_ports = true;
+            break;
+        case 'h':
+            printf("usage: oscar check PCAP --contexts FILE [--json OUT] [--port N]... "
+                   "[--all-ports]\n"
+                   "Decodes every CoAP datagram on port 5683 (and --port N) of a pcap/pcapng\n"
+                   "capture, verifies OSCORE messages with the contexts (a JSON array, or\n"
+                   "{\"contexts\": [...]}, from one endpoint's view; both directions are "
+                   "derived)\n"
+                   "and applies every trace rule (oscar rules). Exit 0 clean, 1 violations, 2\n"
+                   "unusable input.\n");
+            return OSCAR_EXIT_OK;
+        default:
+            return OSCAR_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1 || contexts == NULL) {
+        fprintf(stderr, "usage: oscar check PCAP --contexts FILE (oscar check --help)\n");
+        return OSCAR_EXIT_USAGE;
+    }
+    const char *pcap = argv[optind];
+    if (!all_ports) {
+        ports[num_ports++] = DEFAULT_COAP_PORT;
+    }
+    struct oscar_arena arena;
+    oscar_arena_init(&arena, 0);
+    struct oscar_diag diag = {{0}};
+    static struct oscar_context_spec specs[MAX_CONTEXTS];
+    size_t ns = 0;
+    struct oscar_transcript t;
+    int rc = OSCAR_EXIT_INPUT;
+    if (load_contexts(specs, &ns, contexts, &arena, &diag) != OSCAR_OK ||
+        oscar_transcript_decode(&t, pcap, specs, ns, ports, all_ports ? 0 : num_ports, &diag) !=
+            OSCAR_OK) {
+        fprintf(stderr, "oscar check: %s\n", diag.msg);
+        oscar_arena_free(&arena);
+        return OSCAR_EXIT_INPUT;
+    }
+    struct oscar_violation *v = calloc(MAX_VIOLATIONS, sizeof(*v));
+    size_t nv = v != NULL ? oscar_rules_check(v, MAX_VIOLATIONS, &t) : 0;
+    size_t decrypted = 0;
+    size_t oscore = 0;
+    for (size_t i = 0; i < t.num_msgs; i++) {
+        const struct oscar_decoded *d = &t.msgs[i];
+        char src[64];
+        char dst[64];
+        char code[8];
+        oscar_endpoint_format(src, sizeof(src), &d->src);
+        oscar_endpoint_format(dst, sizeof(dst), &d->dst);
+        printf("#%-5zu %s -> %s  ", d->frame, src, dst);
+        if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
+            printf("not CoAP: %s at byte %zu\n", oscar_coap_rule_str(d->coap_rule), d->coap_offset);
+        } else {
+            fmt_code(code, sizeof(code), d->code);
+            printf("%s %s mid=0x%04x tok=", type_name(d->type), code, d->mid);
+            for (size_t k = 0; k < d->token_len; k++) {
+                printf("%02x", d->token[k]);
+            }
+            if (d->request >= 0) {
+                printf(" (answers #%zu)", t.msgs[d->request].frame);
+            }
+            if (d->oscore) {
+                oscore++;
+                printf("  OSCORE %s", oscar_oscore_verdict_name(d->verdict));
+                if (d->context >= 0) {
+                    printf(" [%s]", t.context_names[d->context]);
+                }
+                if (d->verdict == OSCAR_OSCORE_ACCEPT) {
+                    decrypted++;
+                    printf("\n        decrypted: ");
+                    describe_coap(stdout, d->plain, d->plain_len);
+                }
+            } else {
+                printf("\n        ");
+                describe_coap(stdout, d->wire, d->wire_len);
+            }
+            printf("\n");
+        }
+        for (size_t k = 0; k < nv; k++) {
+            if (v[k].msg == i) {
+                printf("        ! %s (%s): %s\n", v[k].rule->id, v[k].rule->rfc, v[k].detail);
+            }
+        }
+    }
+    printf("%zu messages, %zu OSCORE, %zu decrypted, %zu violations", t.num_msgs, oscore, decrypted,
+           nv);
+    if (t.other_ports) {
+        printf("; %zu datagrams on other ports left out (--port, --all-ports)", t.other_ports);
+    }
+    for (int k = 0; k < OSCAR_PCAP_SKIP__COUNT; k++) {
+        if (t.skipped[k]) {
+            printf("; %zu packets skipped: %s", t.skipped[k],
+                   oscar_pcap_skip_str((enum oscar_pcap_skip)k));
+        }
+    }
+    printf("\n");
+    if (t.damage[0] != '\0') {
+        printf("the capture is damaged %s; everything before was checked\n", t.damage);
+    }
+    rc = nv == 0 ? OSCAR_EXIT_OK : OSCAR_EXIT_FAIL;
+    if (json != NULL && !write_json(json, pcap, &t, v, nv)) {
+        fprintf(stderr, "oscar check: cannot write %s\n", json);
+        rc = OSCAR_EXIT_INPUT;
+    }
+    free(v);
+    oscar_transcript_free(&t);
+    oscar_arena_free(&arena);
+    return rc;
+}
+
+int oscar_cmd_keys(int argc, char **argv)
+{
+    if (argc != 3 || strcmp(argv[1], "--wireshark") != 0) {
+        fprintf(stderr, "usage: oscar keys --wireshark CONTEXTS_FILE\n"
+                        "Prints the Wireshark oscore_contexts UAT lines and the equivalent tshark "
+                        "-o arguments.\n");
+        return OSCAR_EXIT_USAGE;
+    }
+    struct oscar_arena arena;
+    oscar_arena_init(&arena, 0);
+    struct oscar_diag diag = {{0}};
+    static struct oscar_context_spec specs[MAX_CONTEXTS];
+    size_t ns = 0;
+    if (load_contexts(specs, &ns, argv[2], &arena, &diag) != OSCAR_OK) {
+        fprintf(stderr, "oscar keys: %s\n", diag.msg);
+        oscar_arena_free(&arena);
+        return OSCAR_EXIT_INPUT;
+    }
+    printf("# Wireshark profile file oscore_contexts:\n");
+    size_t skipped = oscar_keys_write_uat(stdout, specs, ns);
+    printf("# tshark arguments:\n");
+    oscar_keys_write_args(stdout, specs, ns);
+    if (skipped != 0) {
+        fprintf(stderr,
+                "oscar keys: %zu context(s) left out: Wireshark 4.0 decrypts only "
+                "AES-CCM-16-64-128 with HKDF SHA-256 from a Master Secret\n",
+                skipped);
+    }
+    oscar_arena_free(&arena);
+    return OSCAR_EXIT_OK;
+}
+
+int oscar_cmd_rules(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    for (const struct oscar_rule *r = oscar_rules(); r->id != NULL; r++) {
+        printf("%-28s %-28s %s\n", r->id, r->rfc, r->summary);
+    }
+    return OSCAR_EXIT_OK;
+}
