@@ -81,6 +81,20 @@ static bool is_retransmission(const struct oscar_transcript *t, size_t i)
     return false;
 }
 
+/* same_ciphertext compares the OSCORE payloads (ciphertext and tag) of two messages. */
+static bool same_ciphertext(const struct oscar_decoded *a, const struct oscar_decoded *b)
+{
+    struct oscar_coap_msg ma;
+    struct oscar_coap_msg mb;
+    size_t off;
+    if (oscar_coap_parse(&ma, &off, a->wire, a->wire_len) != OSCAR_COAP_WELL_FORMED ||
+        oscar_coap_parse(&mb, &off, b->wire, b->wire_len) != OSCAR_COAP_WELL_FORMED) {
+        return false;
+    }
+    return ma.payload_len == mb.payload_len &&
+           (ma.payload_len == 0 || memcmp(ma.payload, mb.payload, ma.payload_len) == 0);
+}
+
 static void check_outer(struct sink *s, const struct oscar_decoded *d, size_t i)
 {
     struct oscar_coap_msg m;
@@ -145,10 +159,11 @@ size_t oscar_rules_check(struct oscar_violation *out, size_t cap, const struct o
         if (d->has_key_nonce && !retrans) {
             for (size_t k = 0; k < i; k++) {
                 const struct oscar_decoded *e = &t->msgs[k];
+                /* the same ciphertext again is a replay or retransmission (other rules); a
+                 * different ciphertext under the same key and nonce is the reuse */
                 if (e->has_key_nonce && e->key_len == d->key_len &&
                     memcmp(e->key, d->key, d->key_len) == 0 && e->nonce_len == d->nonce_len &&
-                    memcmp(e->nonce, d->nonce, d->nonce_len) == 0 &&
-                    !(e->wire_len == d->wire_len && memcmp(e->wire, d->wire, d->wire_len) == 0)) {
+                    memcmp(e->nonce, d->nonce, d->nonce_len) == 0 && !same_ciphertext(e, d)) {
                     add(&s, R_NONCE_REUSE, i, "same key and nonce as frame %zu", e->frame);
                     break;
                 }

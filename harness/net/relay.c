@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define PERCENT 100
+#define COAP_HEADER 4
 
 uint64_t oscar_now_usec(void)
 {
@@ -297,6 +298,10 @@ static enum oscar_err forward(struct oscar_relay *r, size_t from, size_t to, siz
     case OSCAR_RELAY_REPLAY:
         r->stats.replayed++;
         OSCAR_TRY(deliver(r, from, to, r->buf, len, now_usec, diag));
+        if (rule->new_mid && len >= COAP_HEADER) {
+            /* RFC 7252 §3: bytes 2-3 are the Message ID (unprotected by OSCORE, §4.2) */
+            r->buf[2] ^= 0x80;
+        }
         return queue(r, from, to, r->buf, len, rule->delay_ms, diag);
     }
     return OSCAR_OK;

@@ -35,6 +35,7 @@ struct oscar_relay_rule {
     unsigned nth;
     unsigned percent;
     unsigned delay_ms;
+    bool new_mid; /* replay: change the CoAP Message ID, as an attacker dodging deduplication */
 };
 
 struct oscar_relay_node {

@@ -294,6 +294,9 @@ struct step_wait {
 static bool step_done(struct test_run *t, void *arg)
 {
     const struct oscar_step *st = ((struct step_wait *)arg)->step;
+    if (t->relay.num_pending != 0) {
+        return false; /* delayed or replayed datagrams of this step are still on their way */
+    }
     if (client_events(t, st->id, "error") || client_events(t, st->id, "timeout")) {
         return true;
     }
@@ -409,6 +412,9 @@ void oscar_run_one(struct oscar_result *res, const struct run_config *rc,
         oscar_relay_add_node(&t->relay, &t->client.relay_index, "client", AF_INET, &d) ==
             OSCAR_OK &&
         oscar_relay_add_node(&t->relay, &t->server.relay_index, "server", AF_INET, &d) == OSCAR_OK;
+    for (size_t i = 0; relay_ok && i < s->num_relay; i++) {
+        relay_ok = oscar_relay_add_rule(&t->relay, &s->relay[i], &d) == OSCAR_OK;
+    }
     if (!relay_ok) {
         fail(t, OSCAR_STATUS_ERROR, NULL, NULL, "relay: %s", d.msg);
     } else if (!write_config(server_cfg, s, s->server_contexts, s->num_server_contexts) ||

@@ -10,9 +10,12 @@
 static const char *const TOP_REQ[] = {"id",     "title",  "source", "rfc", "judged",
                                       "client", "server", "steps",  NULL};
 static const char *const TOP_OPT[] = {
-    "suites", "contexts", "contexts_file", "negative_controls", "description", "allowed_violations",
-    NULL};
+    "suites",      "contexts",           "contexts_file", "negative_controls",
+    "description", "allowed_violations", "relay",         NULL};
 static const char *const ALLOWED_REQ[] = {"rule", "why", NULL};
+static const char *const RELAY_REQ[] = {"action", NULL};
+static const char *const RELAY_OPT[] = {"from",     "to",      "nth", "percent",
+                                        "delay_ms", "new_mid", NULL};
 static const char *const NODE_REQ[] = {"contexts", NULL};
 static const char *const NODE_OPT[] = {"oscore_aware", NULL};
 static const char *const STEP_REQ[] = {"id", NULL};
@@ -148,7 +151,7 @@ static enum oscar_err load_step(struct oscar_step *st, const cJSON *obj,
     int64_t v;
     bool present;
     OSCAR_TRY(
-        oscar_json_get_int(&v, &present, ex, "responses", 0, OSCAR_SCENARIO_MAX_RESPONSES, &el));
+        oscar_json_get_int(&v, &present, ex, "responses", -1, OSCAR_SCENARIO_MAX_RESPONSES, &el));
     if (present) {
         st->responses = (int)v;
     }
@@ -343,6 +346,59 @@ static enum oscar_err load_tree(struct oscar_scenario *s, const cJSON *root, con
             return oscar_json_fail(&alc, "rule", "no trace rule \"%s\" (oscar rules)", rule);
         }
         s->allowed_rules[s->num_allowed_rules++] = rule;
+    }
+    const cJSON *relay = cJSON_GetObjectItemCaseSensitive(root, "relay");
+    const cJSON *rr;
+    cJSON_ArrayForEach(rr, relay)
+    {
+        struct oscar_json_loc rl;
+        oscar_json_loc_push(&rl, loc, "relay", 0);
+        oscar_json_loc_push(&rl, &rl, NULL, s->num_relay);
+        if (s->num_relay == OSCAR_SCENARIO_MAX_RULES) {
+            return oscar_json_fail(&rl, NULL, "at most %d relay rules", OSCAR_SCENARIO_MAX_RULES);
+        }
+        OSCAR_TRY(oscar_json_check_keys(rr, &rl, RELAY_OPT, RELAY_REQ));
+        struct oscar_relay_rule *r = &s->relay[s->num_relay];
+        memset(r, 0, sizeof(*r));
+        static const char *const actions[] = {"drop", "duplicate", "delay", "replay"};
+        static const enum oscar_relay_action codes[] = {OSCAR_RELAY_DROP, OSCAR_RELAY_DUPLICATE,
+                                                        OSCAR_RELAY_DELAY, OSCAR_RELAY_REPLAY};
+        const char *action;
+        OSCAR_TRY(get_str(&action, rr, "action", true, a, &rl));
+        size_t k = 0;
+        while (k < 4 && strcmp(actions[k], action) != 0) {
+            k++;
+        }
+        if (k == 4) {
+            return oscar_json_fail(&rl, "action", "expected drop, duplicate, delay or replay");
+        }
+        r->action = codes[k];
+        const char *from;
+        const char *to;
+        OSCAR_TRY(get_str(&from, rr, "from", false, a, &rl));
+        OSCAR_TRY(get_str(&to, rr, "to", false, a, &rl));
+        const char *ends[2] = {from, to};
+        char *dst[2] = {r->from, r->to};
+        for (int e = 0; e < 2; e++) {
+            if (ends[e] != NULL && strcmp(ends[e], "client") != 0 &&
+                strcmp(ends[e], "server") != 0) {
+                return oscar_json_fail(&rl, e ? "to" : "from", "expected client or server");
+            }
+            snprintf(dst[e], OSCAR_RELAY_NAME_MAX, "%s", ends[e] != NULL ? ends[e] : "");
+        }
+        int64_t v;
+        bool present;
+        OSCAR_TRY(oscar_json_get_int(&v, &present, rr, "nth", 1, 1000000, &rl));
+        r->nth = present ? (unsigned)v : 0;
+        OSCAR_TRY(oscar_json_get_int(&v, &present, rr, "percent", 0, 100, &rl));
+        r->percent = present ? (unsigned)v : 0;
+        if ((r->nth == 0) == !present) {
+            return oscar_json_fail(&rl, "nth", "give exactly one of nth, percent");
+        }
+        OSCAR_TRY(oscar_json_get_int(&v, &present, rr, "delay_ms", 0, 60000, &rl));
+        r->delay_ms = present ? (unsigned)v : 0;
+        r->new_mid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rr, "new_mid"));
+        s->num_relay++;
     }
     const cJSON *vars = cJSON_GetObjectItemCaseSensitive(root, "negative_controls");
     const cJSON *vv;

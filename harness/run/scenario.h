@@ -5,6 +5,7 @@
 #define OSCAR_SCENARIO_H
 
 #include "../core/contexts.h"
+#include "../net/relay.h"
 
 #define OSCAR_SCENARIO_MAX_STEPS 32
 #define OSCAR_SCENARIO_MAX_RESPONSES 8
@@ -84,6 +85,9 @@ struct oscar_scenario {
      * number, reusing a nonce): not counted as failures in this test */
     const char *allowed_rules[4];
     size_t num_allowed_rules;
+    /* network faults the relay applies (seeded by the run's --seed) */
+    struct oscar_relay_rule relay[OSCAR_SCENARIO_MAX_RULES];
+    size_t num_relay;
 };
 
 /* oscar_scenario_load reads path; contexts named by "contexts_file" are resolved relative to the

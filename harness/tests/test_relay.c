@@ -141,15 +141,15 @@ static void test_fault_actions_on_nth_datagram(void)
     struct peer b;
     struct oscar_diag d;
     setup(&r, &a, &b, 1, NULL);
-    struct oscar_relay_rule drop = {"client", "server", OSCAR_RELAY_DROP, 2, 0, 0};
-    struct oscar_relay_rule dup = {"client", "server", OSCAR_RELAY_DUPLICATE, 3, 0, 0};
-    struct oscar_relay_rule delay = {"client", "server", OSCAR_RELAY_DELAY, 4, 0, 150};
-    struct oscar_relay_rule replay = {"", "server", OSCAR_RELAY_REPLAY, 6, 0, 10};
+    struct oscar_relay_rule drop = {"client", "server", OSCAR_RELAY_DROP, 2, 0, 0, false};
+    struct oscar_relay_rule dup = {"client", "server", OSCAR_RELAY_DUPLICATE, 3, 0, 0, false};
+    struct oscar_relay_rule delay = {"client", "server", OSCAR_RELAY_DELAY, 4, 0, 150, false};
+    struct oscar_relay_rule replay = {"", "server", OSCAR_RELAY_REPLAY, 6, 0, 10, false};
     OTEST_OK(oscar_relay_add_rule(&r, &drop, &d));
     OTEST_OK(oscar_relay_add_rule(&r, &dup, &d));
     OTEST_OK(oscar_relay_add_rule(&r, &delay, &d));
     OTEST_OK(oscar_relay_add_rule(&r, &replay, &d));
-    struct oscar_relay_rule bad = {"nobody", "", OSCAR_RELAY_DROP, 1, 0, 0};
+    struct oscar_relay_rule bad = {"nobody", "", OSCAR_RELAY_DROP, 1, 0, 0, false};
     OTEST_ERR(OSCAR_ERR_INVALID_ARG, oscar_relay_add_rule(&r, &bad, &d));
     for (uint8_t k = 1; k <= 6; k++) {
         send_to(&a, &r.nodes[1].alias, k);
@@ -193,7 +193,7 @@ static size_t lossy_run(uint64_t seed, uint8_t *tags)
     struct peer b;
     struct oscar_diag d;
     setup(&r, &a, &b, seed, NULL);
-    struct oscar_relay_rule loss = {"", "", OSCAR_RELAY_DROP, 0, 40, 0};
+    struct oscar_relay_rule loss = {"", "", OSCAR_RELAY_DROP, 0, 40, 0, false};
     OTEST_OK(oscar_relay_add_rule(&r, &loss, &d));
     for (uint8_t k = 0; k < 40; k++) {
         send_to(&a, &r.nodes[1].alias, k);

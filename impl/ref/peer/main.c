@@ -92,7 +92,7 @@ static void usage(FILE *f)
                "Faults (--bug): the names of enum oscar_oscore_fault (reuse-piv, accept-replay,\n"
                "wrong-outer-code, class-e-outer, wrong-response-nonce, no-kid, skip-tag-check,\n"
                "reserved-flags, nonminimal-piv, wrong-external-aad) and replay-gets-205,\n"
-               "error-protected, error-unprotected. See docs/shim-contract.md.\n");
+               "error-protected, error-unprotected, no-dedup. See docs/shim-contract.md.\n");
 }
 
 static uint32_t peer_fault_parse(const char *name)
@@ -105,6 +105,9 @@ static uint32_t peer_fault_parse(const char *name)
     }
     if (strcmp(name, "error-unprotected") == 0) {
         return PEER_FAULT_ERROR_UNPROTECTED;
+    }
+    if (strcmp(name, "no-dedup") == 0) {
+        return PEER_FAULT_NO_DEDUP;
     }
     return 0;
 }

@@ -20,9 +20,10 @@
 
 /* Peer-level fault switches (the protocol-level ones are enum oscar_oscore_fault). */
 enum peer_fault {
-    PEER_FAULT_REPLAY_GETS_205 = 1u << 0,  /* a detected replay is answered 2.05, unprotected */
-    PEER_FAULT_ERROR_PROTECTED = 1u << 1,  /* OSCORE errors (§8.2) sent protected */
-    PEER_FAULT_ERROR_UNPROTECTED = 1u << 2 /* application errors sent unprotected (§8.3) */
+    PEER_FAULT_REPLAY_GETS_205 = 1u << 0,   /* a detected replay is answered 2.05, unprotected */
+    PEER_FAULT_ERROR_PROTECTED = 1u << 1,   /* OSCORE errors (§8.2) sent protected */
+    PEER_FAULT_ERROR_UNPROTECTED = 1u << 2, /* application errors sent unprotected (§8.3) */
+    PEER_FAULT_NO_DEDUP = 1u << 3 /* duplicate CON requests processed again (RFC 7252 §4.5) */
 };
 
 struct peer_ctx {
@@ -54,8 +55,25 @@ struct peer_observer {
     uint64_t due_ms;
 };
 
+/* A server answers a duplicate Confirmable request with the response it gave the first copy
+ * (RFC 7252 §4.5); libcoap 4.3.1 does not, so the peer keeps the last few. */
+#define PEER_DEDUP_ENTRIES 16
+#define PEER_DEDUP_LIFETIME_MS 247000 /* EXCHANGE_LIFETIME, RFC 7252 §4.8.2 */
+
+struct peer_dedup {
+    bool used;
+    const void *from;
+    uint8_t request[PEER_MSG_MAX];
+    size_t request_len;
+    uint8_t response[PEER_MSG_MAX];
+    size_t response_len;
+    uint64_t at_ms;
+};
+
 struct peer {
     bool server;
+    struct peer_dedup dedup[PEER_DEDUP_ENTRIES];
+    size_t dedup_next;
     struct oscar_transport *t;
     struct peer_ctx contexts[PEER_MAX_CONTEXTS];
     size_t num_contexts;

@@ -304,10 +304,49 @@ static void event_request(const char *verdict, const char *ctx_name, const uint8
     peer_event(e);
 }
 
+static void serve_request(struct peer *p, struct oscar_transport_peer *from, const uint8_t *msg,
+                          size_t len, uint8_t *resp, size_t resp_cap, size_t *resp_len);
+
+/* peer_server_on_request deduplicates Confirmable requests (RFC 7252 §4.5: acknowledge each
+ * copy the same way, process the request once) before serving them. */
 void peer_server_on_request(void *arg, struct oscar_transport_peer *from, const uint8_t *msg,
                             size_t len, uint8_t *resp, size_t resp_cap, size_t *resp_len)
 {
     struct peer *p = arg;
+    uint64_t now = peer_now_ms();
+    bool con = len > 0 && (msg[0] >> 4 & 0x03) == OSCAR_COAP_TYPE_CON;
+    if (con && !(p->peer_faults & PEER_FAULT_NO_DEDUP)) {
+        for (size_t i = 0; i < PEER_DEDUP_ENTRIES; i++) {
+            struct peer_dedup *e = &p->dedup[i];
+            if (e->used && e->from == from && now - e->at_ms < PEER_DEDUP_LIFETIME_MS &&
+                e->request_len == len && memcmp(e->request, msg, len) == 0 &&
+                e->response_len <= resp_cap) {
+                memcpy(resp, e->response, e->response_len);
+                *resp_len = e->response_len;
+                cJSON *ev = cJSON_CreateObject();
+                cJSON_AddStringToObject(ev, "event", "duplicate");
+                peer_hex(ev, "bytes", msg, len);
+                peer_event(ev);
+                return;
+            }
+        }
+    }
+    serve_request(p, from, msg, len, resp, resp_cap, resp_len);
+    if (con && len <= PEER_MSG_MAX && *resp_len <= PEER_MSG_MAX) {
+        struct peer_dedup *e = &p->dedup[p->dedup_next++ % PEER_DEDUP_ENTRIES];
+        e->used = true;
+        e->from = from;
+        memcpy(e->request, msg, len);
+        e->request_len = len;
+        memcpy(e->response, resp, *resp_len);
+        e->response_len = *resp_len;
+        e->at_ms = now;
+    }
+}
+
+static void serve_request(struct peer *p, struct oscar_transport_peer *from, const uint8_t *msg,
+                          size_t len, uint8_t *resp, size_t resp_cap, size_t *resp_len)
+{
     *resp_len = 0;
     struct oscar_coap_msg outer;
     struct oscar_oscore_option opt;
