@@ -21,7 +21,7 @@
 #endif
 
 #define MAX_SCENARIOS 256
-#define MAX_IMPLS 8
+#define MAX_IMPLS 16
 #define MAX_TESTS_ARG 64
 
 static volatile sig_atomic_t interrupted;
@@ -331,7 +331,13 @@ int oscar_cmd_run(int argc, char **argv)
     char matrix_copy[512];
     if (matrix != NULL) {
         snprintf(matrix_copy, sizeof(matrix_copy), "%s", matrix);
-        for (char *tok = matrix_copy; tok != NULL && nimpl < MAX_IMPLS;) {
+        for (char *tok = matrix_copy; tok != NULL;) {
+            if (nimpl == MAX_IMPLS) {
+                fprintf(stderr, "oscar run: --matrix takes at most %d implementations\n",
+                        MAX_IMPLS);
+                oscar_arena_free(&arena);
+                return OSCAR_EXIT_USAGE;
+            }
             char *comma = strchr(tok, ',');
             if (comma != NULL) {
                 *comma = '\0';

@@ -6,9 +6,9 @@
 #include "runner.h"
 
 static const char *const IMPL_REQ[] = {"name", "client", "server", NULL};
-static const char *const IMPL_OPT[] = {"description",       "bug_flag",    "disabled",
-                                       "expected_failures", "unavailable", "capabilities",
-                                       "requires",          NULL};
+static const char *const IMPL_OPT[] = {"description",       "bug_flag",         "disabled",
+                                       "expected_failures", "unavailable",      "capabilities",
+                                       "requires",          "ready_timeout_ms", NULL};
 
 static enum oscar_err load_argv(const char **argv, size_t *argc, const cJSON *list,
                                 const struct oscar_json_loc *loc, const char *key,
@@ -91,6 +91,12 @@ enum oscar_err oscar_impl_load(struct oscar_impl *out, const char *root, const c
         err = load_map(out->xfail, out->xfail_reason, &out->num_xfail, 64,
                        cJSON_GetObjectItemCaseSensitive(j, "expected_failures"), &loc,
                        "expected_failures", a);
+    }
+    if (err == OSCAR_OK) {
+        int64_t v;
+        bool present;
+        err = oscar_json_get_int(&v, &present, j, "ready_timeout_ms", 1, 600000, &loc);
+        out->ready_timeout_ms = present ? (unsigned)v : 0;
     }
     out->dir = oscar_arena_strdup(a, dir);
     cJSON_Delete(j);

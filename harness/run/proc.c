@@ -147,8 +147,11 @@ enum oscar_err oscar_proc_wait_ready(struct oscar_proc *p, unsigned *out_port, i
         if (oscar_proc_poll_exit(p)) {
             char st[64];
             oscar_proc_describe_status(p->status, st, sizeof(st));
-            if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == 89) {
+            if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == OSCAR_PROC_EXIT_UNIMPLEMENTED) {
                 return oscar_diag_set(diag, OSCAR_ERR_STATE, "unimplemented (exit 89)");
+            }
+            if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == OSCAR_PROC_EXIT_SKIP) {
+                return oscar_diag_set(diag, OSCAR_ERR_UNSUPPORTED_ALG, "not available (exit 77)");
             }
             return oscar_diag_set(diag, OSCAR_ERR_IO, "exited before it was ready (%s)", st);
         }

@@ -12,6 +12,8 @@
 #include "../core/hcore.h"
 
 #define OSCAR_PROC_READY_FD 3
+#define OSCAR_PROC_EXIT_SKIP 77          /* the shim cannot run here (tool missing, too old) */
+#define OSCAR_PROC_EXIT_UNIMPLEMENTED 89 /* the shim lacks the role or feature */
 #define OSCAR_PROC_LINE_MAX 65536
 
 struct oscar_proc {
@@ -31,7 +33,8 @@ enum oscar_err oscar_proc_spawn(struct oscar_proc *p, char *const argv[], const 
                                 struct oscar_diag *diag);
 
 /* oscar_proc_wait_ready waits up to timeout_ms for `ready <port>`; a process that exits first,
- * or says something else, is an error naming what happened. */
+ * or says something else, is an error naming what happened: OSCAR_ERR_STATE for exit 89
+ * (unimplemented), OSCAR_ERR_UNSUPPORTED_ALG for exit 77 (cannot run here). */
 enum oscar_err oscar_proc_wait_ready(struct oscar_proc *p, unsigned *out_port, int timeout_ms,
                                      struct oscar_diag *diag);
 

@@ -179,9 +179,28 @@ static bool start_node(struct test_run *t, struct node_run *n, const struct osca
     }
     n->started = true;
     unsigned port;
-    enum oscar_err err = oscar_proc_wait_ready(&n->proc, &port, READY_TIMEOUT_MS, &d);
+    enum oscar_err err = oscar_proc_wait_ready(
+        &n->proc, &port, impl->ready_timeout_ms ? (int)impl->ready_timeout_ms : READY_TIMEOUT_MS,
+        &d);
     if (err == OSCAR_ERR_STATE) {
         fail(t, OSCAR_STATUS_UNIMPL, NULL, NULL, "%s %s: %s", impl->name, n->name, d.msg);
+        return false;
+    }
+    if (err == OSCAR_ERR_UNSUPPORTED_ALG) {
+        /* exit 77: the shim's last stderr line says why it cannot run here */
+        char why[512] = "no reason given";
+        FILE *lf = fopen(log, "r");
+        char line[512];
+        while (lf != NULL && fgets(line, sizeof(line), lf) != NULL) {
+            line[strcspn(line, "\n")] = '\0';
+            if (line[0] != '\0') {
+                snprintf(why, sizeof(why), "%s", line);
+            }
+        }
+        if (lf != NULL) {
+            fclose(lf);
+        }
+        fail(t, OSCAR_STATUS_SKIP, NULL, NULL, "%s %s: %s", impl->name, n->name, why);
         return false;
     }
     if (err != OSCAR_OK) {

@@ -27,8 +27,9 @@ struct oscar_impl {
     size_t client_argc;
     const char *server_argv[OSCAR_IMPL_ARGS_MAX];
     size_t server_argc;
-    const char *bug_flag;    /* e.g. "--bug"; NULL: the implementation has no fault switches */
-    const char *skip_reason; /* set when the manifest says the implementation is unavailable */
+    const char *bug_flag;      /* e.g. "--bug"; NULL: the implementation has no fault switches */
+    const char *skip_reason;   /* set when the manifest says the implementation is unavailable */
+    unsigned ready_timeout_ms; /* 0: the default of 5 s */
     size_t num_disabled;
     const char *disabled[64];
     const char *disabled_reason[64];
