@@ -50,6 +50,8 @@ enum oscar_err oscar_proc_spawn(struct oscar_proc *p, char *const argv[], const 
     int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     pid_t pid = fork();
     if (pid == 0) {
+        /* its own process group, so stopping it reaches whatever it starts (a shim's tools) */
+        setpgid(0, 0);
         /* child: stdin, stdout, stderr and fd 3; everything else is close-on-exec */
         if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
             (log >= 0 && dup2(log, STDERR_FILENO) < 0) || dup2(ready[1], OSCAR_PROC_READY_FD) < 0) {
@@ -225,7 +227,7 @@ void oscar_proc_stop(struct oscar_proc *p, int grace_ms, char *why, size_t why_c
                 break;
             }
             sig = sig == 0 ? SIGTERM : SIGKILL;
-            kill(p->pid, sig);
+            kill(-p->pid, sig);
             deadline = now_ms() + grace_ms;
         }
         struct timespec ts = {0, WAIT_STEP_MS * 1000000L};
@@ -237,6 +239,10 @@ void oscar_proc_stop(struct oscar_proc *p, int grace_ms, char *why, size_t why_c
             p->exited = true;
             p->status = st;
         }
+    }
+    /* descendants the shim left behind (e.g. a server it started) go with its group */
+    if (p->pid > 0) {
+        kill(-p->pid, SIGKILL);
     }
     if (why != NULL) {
         oscar_proc_describe_status(p->status, why, why_cap);

@@ -1,7 +1,8 @@
 /* proc.h — child processes for the harness: a peer (shim) is spawned with its stdin and stdout
  * as pipes, stderr to a log file and a readiness pipe as fd 3 (`ready <port>`); its stdout is
  * read as JSON lines without blocking; every process is reaped, with SIGTERM then SIGKILL after
- * a deadline, on every path. */
+ * a deadline, on every path. Each shim runs in its own process group, and stopping it stops the
+ * whole group, so nothing a shim started outlives the test. */
 #ifndef OSCAR_PROC_H
 #define OSCAR_PROC_H
 

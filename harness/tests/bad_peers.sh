@@ -68,6 +68,7 @@ check "all 9 pairings reported" python3 -c "
 import json; assert len(json.load(open('$tmp/run/results.json'))['results']) == 9"
 check "reports written" test -s "$tmp/run/junit.xml" -a -s "$tmp/run/results.json"
 check "no shim left running" bash -c "! pgrep -f '[b]adshim.py' >/dev/null"
+check "no process a shim started is left running" bash -c "! pgrep -f '[s]leep 3599' >/dev/null"
 check "all of it took under 60 s" test $(($(date +%s) - start)) -lt 60
 
 # Ctrl-C: results obtained so far are written, the run says it was interrupted

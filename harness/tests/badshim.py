@@ -26,6 +26,9 @@ def bound():
 if mode == "crash":
     os.kill(os.getpid(), signal.SIGSEGV)
 elif mode == "hang":
+    # a shim that starts a helper process and then never gets ready: both must be stopped
+    import subprocess
+    subprocess.Popen(["sleep", "3599"])
     time.sleep(3600)
 elif mode == "unimpl":
     sys.exit(89)
