@@ -71,7 +71,7 @@ static void fail(struct test_run *t, enum oscar_status status, const char *step,
 
 /* expand replaces {bin}, {root}, {impl}, {config}, {server} and {seed} in an argument. */
 static char *expand(const char *arg, const struct run_config *rc, const struct oscar_impl *impl,
-                    const char *config, const char *server, struct oscar_arena *a)
+                    const char *config, const char *server, const char *bind, struct oscar_arena *a)
 {
     char out[2048];
     size_t n = 0;
@@ -81,7 +81,8 @@ static char *expand(const char *arg, const struct run_config *rc, const struct o
         const char *key;
         const char *value;
     } subst[] = {{"{bin}", rc->bin_dir}, {"{root}", rc->root}, {"{impl}", impl->dir},
-                 {"{config}", config},   {"{server}", server}, {"{seed}", seed}};
+                 {"{config}", config},   {"{server}", server}, {"{seed}", seed},
+                 {"{bind}", bind}};
     for (const char *p = arg; *p != '\0' && n + 1 < sizeof(out);) {
         bool done = false;
         for (size_t i = 0; i < sizeof(subst) / sizeof(subst[0]) && !done; i++) {
@@ -159,7 +160,8 @@ static bool start_node(struct test_run *t, struct node_run *n, const struct osca
     char *argv[OSCAR_IMPL_ARGS_MAX + 4];
     size_t k = 0;
     for (size_t i = 0; i < argc; i++) {
-        argv[k++] = expand(argv_tmpl[i], t->rc, impl, config, server, a);
+        argv[k++] = expand(argv_tmpl[i], t->rc, impl, config, server,
+                           t->s->ipv6 ? "[::1]:0" : "127.0.0.1:0", a);
     }
     if (bug != NULL) {
         if (impl->bug_flag == NULL) {
@@ -209,7 +211,7 @@ static bool start_node(struct test_run *t, struct node_run *n, const struct osca
         return false;
     }
     struct oscar_endpoint real;
-    oscar_endpoint_parse(&real, "127.0.0.1:0");
+    oscar_endpoint_parse(&real, t->s->ipv6 ? "[::1]:0" : "127.0.0.1:0");
     real.port = (uint16_t)port;
     oscar_relay_set_real(&t->relay, n->relay_index, &real);
     return true;
@@ -453,11 +455,11 @@ void oscar_run_one(struct oscar_result *res, const struct run_config *rc,
         fail(t, OSCAR_STATUS_ERROR, NULL, NULL, "cannot write Wireshark keys in %s", res->dir);
     }
     struct oscar_diag d = {{0}};
+    int family = s->ipv6 ? AF_INET6 : AF_INET;
     bool relay_ok =
         oscar_relay_init(&t->relay, rc->seed, path, &d) == OSCAR_OK &&
-        oscar_relay_add_node(&t->relay, &t->client.relay_index, "client", AF_INET, &d) ==
-            OSCAR_OK &&
-        oscar_relay_add_node(&t->relay, &t->server.relay_index, "server", AF_INET, &d) == OSCAR_OK;
+        oscar_relay_add_node(&t->relay, &t->client.relay_index, "client", family, &d) == OSCAR_OK &&
+        oscar_relay_add_node(&t->relay, &t->server.relay_index, "server", family, &d) == OSCAR_OK;
     for (size_t i = 0; relay_ok && i < s->num_relay; i++) {
         relay_ok = oscar_relay_add_rule(&t->relay, &s->relay[i], &d) == OSCAR_OK;
     }

@@ -11,7 +11,8 @@ static const char *const TOP_REQ[] = {"id",     "title",  "source", "rfc", "judg
                                       "client", "server", "steps",  NULL};
 static const char *const TOP_OPT[] = {
     "suites",      "contexts",           "contexts_file", "negative_controls",
-    "description", "allowed_violations", "relay",         NULL};
+    "description", "allowed_violations", "relay",         "ip",
+    NULL};
 static const char *const ALLOWED_REQ[] = {"rule", "why", NULL};
 static const char *const RELAY_REQ[] = {"action", NULL};
 static const char *const RELAY_OPT[] = {"from",     "to",      "nth", "percent",
@@ -347,6 +348,12 @@ static enum oscar_err load_tree(struct oscar_scenario *s, const cJSON *root, con
         }
         s->allowed_rules[s->num_allowed_rules++] = rule;
     }
+    const char *ip;
+    OSCAR_TRY(get_str(&ip, root, "ip", false, a, loc));
+    if (ip != NULL && strcmp(ip, "ipv4") != 0 && strcmp(ip, "ipv6") != 0) {
+        return oscar_json_fail(loc, "ip", "expected \"ipv4\" or \"ipv6\"");
+    }
+    s->ipv6 = ip != NULL && strcmp(ip, "ipv6") == 0;
     const cJSON *relay = cJSON_GetObjectItemCaseSensitive(root, "relay");
     const cJSON *rr;
     cJSON_ArrayForEach(rr, relay)

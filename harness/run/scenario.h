@@ -77,6 +77,7 @@ struct oscar_scenario {
     const char *server_contexts[OSCAR_SCENARIO_MAX_CONTEXTS];
     size_t num_server_contexts;
     bool server_oscore_aware;
+    bool ipv6; /* the nodes talk over IPv6 loopback ("ip": "ipv6") */
     struct oscar_step steps[OSCAR_SCENARIO_MAX_STEPS];
     size_t num_steps;
     struct oscar_variant variants[OSCAR_SCENARIO_MAX_VARIANTS];
