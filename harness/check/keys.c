@@ -34,34 +34,52 @@ static void line(char *buf, size_t cap, const struct oscar_context_spec *s)
     snprintf(buf + pos, cap - pos, "\"%s\"", WIRESHARK_CCM);
 }
 
-size_t oscar_keys_write_uat(FILE *f, const struct oscar_context_spec *specs, size_t n)
+/* write_lines writes each usable context in both directions (Wireshark looks a request up by
+ * the entry's Sender ID, so an entry written from the server's view alone would not match),
+ * each distinct line once, with prefix and suffix around it. */
+static size_t write_lines(FILE *f, const struct oscar_context_spec *specs, size_t n,
+                          const char *prefix, const char *suffix)
 {
     size_t skipped = 0;
-    char buf[2048];
+    char(*done)[2048] = calloc(2 * n + 1, sizeof(*done));
+    size_t num_done = 0;
     for (size_t i = 0; i < n; i++) {
         if (!usable(&specs[i])) {
             skipped++;
             continue;
         }
-        line(buf, sizeof(buf), &specs[i]);
-        fprintf(f, "%s\n", buf);
+        struct oscar_context_spec m = specs[i];
+        m.sender_id = specs[i].recipient_id;
+        m.recipient_id = specs[i].sender_id;
+        const struct oscar_context_spec *views[2] = {&specs[i], &m};
+        for (int k = 0; k < 2; k++) {
+            char buf[2048];
+            line(buf, sizeof(buf), views[k]);
+            bool seen = false;
+            for (size_t d = 0; done != NULL && d < num_done; d++) {
+                seen = seen || strcmp(done[d], buf) == 0;
+            }
+            if (seen) {
+                continue;
+            }
+            if (done != NULL) {
+                memcpy(done[num_done++], buf, sizeof(buf));
+            }
+            fprintf(f, "%s%s%s\n", prefix, buf, suffix);
+        }
     }
+    free(done);
     return skipped;
+}
+
+size_t oscar_keys_write_uat(FILE *f, const struct oscar_context_spec *specs, size_t n)
+{
+    return write_lines(f, specs, n, "", "");
 }
 
 size_t oscar_keys_write_args(FILE *f, const struct oscar_context_spec *specs, size_t n)
 {
-    size_t skipped = 0;
-    char buf[2048];
-    for (size_t i = 0; i < n; i++) {
-        if (!usable(&specs[i])) {
-            skipped++;
-            continue;
-        }
-        line(buf, sizeof(buf), &specs[i]);
-        fprintf(f, "-o 'uat:oscore_contexts:%s'\n", buf);
-    }
-    return skipped;
+    return write_lines(f, specs, n, "-o 'uat:oscore_contexts:", "'");
 }
 
 enum oscar_err oscar_keys_write_dir(const char *dir, const struct oscar_context_spec *specs,

@@ -1,0 +1,354 @@
+/* test_rules.c — every trace rule (harness/check/rules.c) against captures this test writes
+ * itself from the reference core: a conformant conversation must raise nothing, and each
+ * negative control — the same conversation with one deliberate non-conformance (a fault switch
+ * of the core, or bytes the test forges) — must raise exactly that rule. */
+#include <unistd.h>
+
+#include "../check/rules.h"
+#include "oscar/oscore.h"
+#include "otest.h"
+
+#define BUF 1024
+
+static const uint8_t SECRET[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+static const uint8_t CLIENT_ID[1] = {0x00};
+static const uint8_t SERVER_ID[1] = {0x01};
+
+/* The client's view of the one association, as a contexts file would state it. */
+static struct oscar_context_spec client_spec(void)
+{
+    static uint8_t secret[16];
+    static uint8_t cid[1];
+    static uint8_t sid[1];
+    memcpy(secret, SECRET, 16);
+    cid[0] = CLIENT_ID[0];
+    sid[0] = SERVER_ID[0];
+    struct oscar_context_spec s;
+    memset(&s, 0, sizeof(s));
+    snprintf(s.name, sizeof(s.name), "client");
+    s.master_secret = (struct oscar_bytes_field){true, false, secret, 16};
+    s.sender_id = (struct oscar_bytes_field){true, false, cid, 1};
+    s.recipient_id = (struct oscar_bytes_field){true, false, sid, 1};
+    s.aead_alg = OSCAR_COSE_ALG_AES_CCM_16_64_128;
+    s.hkdf_alg = OSCAR_COSE_ALG_HKDF_SHA256;
+    return s;
+}
+
+struct trace {
+    char path[256];
+    struct oscar_pcap_writer *w;
+    struct oscar_endpoint c;
+    struct oscar_endpoint s;
+    uint64_t t;
+    struct oscar_oscore_ctx client;
+    struct oscar_oscore_ctx server;
+};
+
+static void trace_open(struct trace *tr, uint32_t client_faults, uint32_t server_faults)
+{
+    snprintf(tr->path, sizeof(tr->path), "/tmp/oscar-test-rules-XXXXXX");
+    int fd = mkstemp(tr->path);
+    close(fd);
+    struct oscar_diag d;
+    OTEST_OK(oscar_pcap_writer_open(&tr->w, tr->path, &d));
+    OTEST_OK(oscar_endpoint_parse(&tr->c, "127.0.0.1:40000"));
+    OTEST_OK(oscar_endpoint_parse(&tr->s, "127.0.0.1:5683"));
+    tr->t = UINT64_C(1700000000000000);
+    struct oscar_oscore_params p = {
+        .master_secret = SECRET,
+        .master_secret_len = 16,
+        .sender_id = CLIENT_ID,
+        .sender_id_len = 1,
+        .recipient_id = SERVER_ID,
+        .recipient_id_len = 1,
+    };
+    OTEST_OK(oscar_oscore_ctx_init(&tr->client, oscar_crypto_wolfssl(), &p));
+    p.sender_id = SERVER_ID;
+    p.recipient_id = CLIENT_ID;
+    OTEST_OK(oscar_oscore_ctx_init(&tr->server, oscar_crypto_wolfssl(), &p));
+    tr->client.faults = client_faults;
+    tr->server.faults = server_faults;
+}
+
+static void put(struct trace *tr, bool from_client, const uint8_t *msg, size_t len)
+{
+    tr->t += 1000;
+    OTEST_OK(oscar_pcap_write_udp(tr->w, tr->t, from_client ? &tr->c : &tr->s,
+                                  from_client ? &tr->s : &tr->c, msg, len));
+}
+
+static size_t plain_msg(uint8_t *out, uint8_t type, uint8_t code, uint16_t mid, uint8_t tok,
+                        const char *path)
+{
+    struct oscar_coap_msg m;
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.type = type;
+    m.code = code;
+    m.mid = mid;
+    m.token_len = 1;
+    m.token[0] = tok;
+    if (path != NULL) {
+        OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)path,
+                                       strlen(path)));
+    }
+    size_t n = 0;
+    OTEST_OK(oscar_coap_serialize(out, BUF, &n, &m));
+    return n;
+}
+
+/* exchange writes one protected request and its protected 2.05 response; returns the request. */
+static void exchange_path(struct trace *tr, uint16_t mid, uint8_t tok, bool own_piv,
+                          struct oscar_oscore_exchange *out_sex, const char *path)
+{
+    uint8_t plain[BUF];
+    uint8_t prot[BUF];
+    uint8_t dec[2 * BUF];
+    size_t n;
+    size_t pn;
+    size_t dn;
+    n = plain_msg(plain, OSCAR_COAP_TYPE_CON, OSCAR_COAP_CODE_GET, mid, tok, path);
+    struct oscar_oscore_exchange cex;
+    OTEST_OK(oscar_oscore_protect_request(&tr->client, prot, BUF, &pn, &cex, NULL, plain, n));
+    put(tr, true, prot, pn);
+    struct oscar_oscore_ctx *list[1] = {&tr->server};
+    enum oscar_oscore_verdict v;
+    size_t idx;
+    struct oscar_oscore_exchange sex;
+    OTEST_OK(
+        oscar_oscore_unprotect_request(list, 1, &v, &idx, dec, sizeof(dec), &dn, &sex, prot, pn));
+    if (v != OSCAR_OSCORE_ACCEPT) {
+        return; /* a fault made the request unreadable: no response */
+    }
+    n = plain_msg(plain, OSCAR_COAP_TYPE_ACK, OSCAR_COAP_CODE_CONTENT, mid, tok, NULL);
+    struct oscar_oscore_send_opts o = {.own_piv = own_piv};
+    OTEST_OK(oscar_oscore_protect_response(&tr->server, prot, BUF, &pn, &sex, &o, plain, n));
+    put(tr, false, prot, pn);
+    if (out_sex != NULL) {
+        *out_sex = sex;
+    }
+}
+
+static void exchange(struct trace *tr, uint16_t mid, uint8_t tok, bool own_piv,
+                     struct oscar_oscore_exchange *out_sex)
+{
+    exchange_path(tr, mid, tok, own_piv, out_sex, "hello");
+}
+
+/* judge closes the trace, checks it and returns the violated rule IDs joined by spaces. */
+static void judge(struct trace *tr, char *out, size_t cap)
+{
+    oscar_pcap_writer_close(tr->w);
+    oscar_oscore_ctx_cleanup(&tr->client);
+    oscar_oscore_ctx_cleanup(&tr->server);
+    struct oscar_context_spec spec = client_spec();
+    struct oscar_transcript t;
+    struct oscar_diag d = {{0}};
+    out[0] = '\0';
+    if (oscar_transcript_decode(&t, tr->path, &spec, 1, NULL, 0, &d) != OSCAR_OK) {
+        snprintf(out, cap, "decode error: %.400s", d.msg);
+        unlink(tr->path);
+        return;
+    }
+    struct oscar_violation v[32];
+    size_t nv = oscar_rules_check(v, 32, &t);
+    size_t len = 0;
+    for (size_t i = 0; i < nv; i++) {
+        /* each rule once, in order of first appearance */
+        bool seen = false;
+        for (size_t k = 0; k < i; k++) {
+            seen = seen || v[k].rule == v[i].rule;
+        }
+        if (!seen) {
+            len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? " " : "", v[i].rule->id);
+        }
+    }
+    oscar_transcript_free(&t);
+    unlink(tr->path);
+}
+
+#define EXPECT_RULES(tr, want)                                                                     \
+    do {                                                                                           \
+        char got_[512];                                                                            \
+        judge((tr), got_, sizeof(got_));                                                           \
+        OTEST_EQ_BYTES((want), strlen(want), got_, strlen(got_));                                  \
+    } while (0)
+
+static void test_conformant_trace_is_clean(void)
+{
+    struct trace tr;
+    trace_open(&tr, 0, 0);
+    exchange(&tr, 1, 0xa1, false, NULL);
+    exchange(&tr, 2, 0xa2, true, NULL);
+    /* a CoAP retransmission (same bytes) is neither a replay nor a nonce reuse */
+    uint8_t plain[BUF];
+    uint8_t prot[BUF];
+    size_t n = plain_msg(plain, OSCAR_COAP_TYPE_CON, OSCAR_COAP_CODE_GET, 3, 0xa3, "x");
+    size_t pn;
+    OTEST_OK(oscar_oscore_protect_request(&tr.client, prot, BUF, &pn, NULL, NULL, plain, n));
+    put(&tr, true, prot, pn);
+    put(&tr, true, prot, pn);
+    /* plain CoAP alongside is fine */
+    n = plain_msg(plain, OSCAR_COAP_TYPE_NON, OSCAR_COAP_CODE_GET, 4, 0xa4, "coap");
+    put(&tr, true, plain, n);
+    EXPECT_RULES(&tr, "");
+}
+
+static void test_coap_well_formed(void)
+{
+    struct trace tr;
+    trace_open(&tr, 0, 0);
+    static const uint8_t bad[] = {0x40, 0x01, 0x00, 0x01, 0xff}; /* marker, no payload */
+    put(&tr, true, bad, sizeof(bad));
+    EXPECT_RULES(&tr, "COAP-3-WELL-FORMED");
+}
+
+static void test_option_rules(void)
+{
+    static const uint32_t faults[] = {OSCAR_FAULT_RESERVED_FLAGS, OSCAR_FAULT_NONMINIMAL_PIV};
+    for (size_t i = 0; i < 2; i++) {
+        struct trace tr;
+        trace_open(&tr, faults[i], 0);
+        exchange(&tr, 1, 0xa1, false, NULL);
+        EXPECT_RULES(&tr, "OSCORE-6.1-OPTION");
+    }
+}
+
+static void test_request_without_kid(void)
+{
+    struct trace tr;
+    trace_open(&tr, OSCAR_FAULT_NO_KID, 0);
+    exchange(&tr, 1, 0xa1, false, NULL);
+    /* the request cannot be decoded at all, so nothing else is said about it */
+    EXPECT_RULES(&tr, "OSCORE-5-REQUEST-PIV-KID");
+}
+
+static void test_outer_code(void)
+{
+    struct trace tr;
+    trace_open(&tr, OSCAR_FAULT_WRONG_OUTER_CODE, 0);
+    exchange(&tr, 1, 0xa1, false, NULL);
+    EXPECT_RULES(&tr, "OSCORE-4.2-OUTER-CODE");
+    trace_open(&tr, 0, OSCAR_FAULT_WRONG_OUTER_CODE);
+    exchange(&tr, 1, 0xa1, false, NULL);
+    EXPECT_RULES(&tr, "OSCORE-4.2-OUTER-CODE");
+}
+
+static void test_class_e_outer(void)
+{
+    struct trace tr;
+    trace_open(&tr, OSCAR_FAULT_CLASS_E_OUTER, 0);
+    exchange(&tr, 1, 0xa1, false, NULL);
+    EXPECT_RULES(&tr, "OSCORE-4.1-CLASS-E-OUTER");
+}
+
+static void test_nonce_reuse(void)
+{
+    struct trace tr;
+    trace_open(&tr, OSCAR_FAULT_REUSE_PIV, OSCAR_FAULT_ACCEPT_REPLAY);
+    exchange(&tr, 1, 0xa1, false, NULL);
+    /* same PIV, a different request: a different ciphertext under the same key and nonce (the
+     * same plaintext again would give the same ciphertext, which a trace cannot tell from an
+     * attacker's replay: that case is OSCORE-7.4-REPLAY-ANSWERED's) */
+    exchange_path(&tr, 2, 0xa2, false, NULL, "other");
+    EXPECT_RULES(&tr, "OSCORE-7.2-NONCE-REUSE OSCORE-7.4-REPLAY-ANSWERED");
+}
+
+static void test_replay_answered(void)
+{
+    /* an attacker replays the first request with a new Message ID; a faulty server answers */
+    struct trace tr;
+    trace_open(&tr, 0, OSCAR_FAULT_ACCEPT_REPLAY);
+    uint8_t plain[BUF];
+    uint8_t prot[BUF];
+    uint8_t dec[2 * BUF];
+    size_t n = plain_msg(plain, OSCAR_COAP_TYPE_CON, OSCAR_COAP_CODE_GET, 1, 0xa1, "hello");
+    size_t pn;
+    size_t dn;
+    OTEST_OK(oscar_oscore_protect_request(&tr.client, prot, BUF, &pn, NULL, NULL, plain, n));
+    put(&tr, true, prot, pn);
+    for (int k = 0; k < 2; k++) {
+        if (k == 1) {
+            prot[3] ^= 0x40; /* new Message ID: not a retransmission */
+            put(&tr, true, prot, pn);
+        }
+        struct oscar_oscore_ctx *list[1] = {&tr.server};
+        enum oscar_oscore_verdict v;
+        size_t idx;
+        struct oscar_oscore_exchange sex;
+        OTEST_OK(oscar_oscore_unprotect_request(list, 1, &v, &idx, dec, sizeof(dec), &dn, &sex,
+                                                prot, pn));
+        OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, v);
+        uint8_t rp[BUF];
+        uint8_t rprot[BUF];
+        size_t rn = plain_msg(rp, OSCAR_COAP_TYPE_ACK, OSCAR_COAP_CODE_CONTENT,
+                              prot[2] << 8 | prot[3], 0xa1, NULL);
+        struct oscar_oscore_send_opts o = {.own_piv = true};
+        size_t rpn;
+        OTEST_OK(oscar_oscore_protect_response(&tr.server, rprot, BUF, &rpn, &sex, &o, rp, rn));
+        put(&tr, false, rprot, rpn);
+    }
+    EXPECT_RULES(&tr, "OSCORE-7.4-REPLAY-ANSWERED");
+    /* the conformant server answers the replay with an unprotected 4.01: no violation */
+    trace_open(&tr, 0, 0);
+    n = plain_msg(plain, OSCAR_COAP_TYPE_CON, OSCAR_COAP_CODE_GET, 1, 0xa1, "hello");
+    OTEST_OK(oscar_oscore_protect_request(&tr.client, prot, BUF, &pn, NULL, NULL, plain, n));
+    put(&tr, true, prot, pn);
+    prot[3] ^= 0x40;
+    put(&tr, true, prot, pn);
+    struct oscar_coap_msg req;
+    size_t off;
+    OTEST_EQ_INT(OSCAR_COAP_WELL_FORMED, oscar_coap_parse(&req, &off, prot, pn));
+    uint8_t err[BUF];
+    size_t en;
+    OTEST_OK(oscar_oscore_error_response(err, BUF, &en, OSCAR_OSCORE_REPLAY, &req, false, 0));
+    put(&tr, false, err, en);
+    EXPECT_RULES(&tr, "");
+}
+
+static void test_undecryptable(void)
+{
+    struct trace tr;
+    trace_open(&tr, OSCAR_FAULT_WRONG_EXTERNAL_AAD, OSCAR_FAULT_WRONG_EXTERNAL_AAD);
+    exchange(&tr, 1, 0xa1, false, NULL);
+    /* both ends share the bug and interoperate; the trace shows they are not RFC 8613 */
+    EXPECT_RULES(&tr, "OSCORE-8-VERIFIES");
+}
+
+static void test_catalogue(void)
+{
+    /* every rule in the catalogue has an ID, a section and a summary, and a test above */
+    static const char *const tested[] = {"COAP-3-WELL-FORMED",         "OSCORE-6.1-OPTION",
+                                         "OSCORE-5-REQUEST-PIV-KID",   "OSCORE-4.2-OUTER-CODE",
+                                         "OSCORE-4.1-CLASS-E-OUTER",   "OSCORE-7.2-NONCE-REUSE",
+                                         "OSCORE-7.4-REPLAY-ANSWERED", "OSCORE-8-VERIFIES"};
+    size_t n = 0;
+    for (const struct oscar_rule *r = oscar_rules(); r->id != NULL; r++, n++) {
+        OTEST_CHECK(r->rfc != NULL && r->summary != NULL);
+        bool found = false;
+        for (size_t i = 0; i < sizeof(tested) / sizeof(tested[0]); i++) {
+            found = found || strcmp(tested[i], r->id) == 0;
+        }
+        if (!found) {
+            fprintf(stderr, "    rule %s has no negative control\n", r->id);
+        }
+        OTEST_CHECK(found);
+    }
+    OTEST_EQ_INT(sizeof(tested) / sizeof(tested[0]), n);
+}
+
+int main(int argc, char **argv)
+{
+    otest_init(argc, argv);
+    OTEST_RUN(test_conformant_trace_is_clean);
+    OTEST_RUN(test_coap_well_formed);
+    OTEST_RUN(test_option_rules);
+    OTEST_RUN(test_request_without_kid);
+    OTEST_RUN(test_outer_code);
+    OTEST_RUN(test_class_e_outer);
+    OTEST_RUN(test_nonce_reuse);
+    OTEST_RUN(test_replay_answered);
+    OTEST_RUN(test_undecryptable);
+    OTEST_RUN(test_catalogue);
+    return otest_finish();
+}
