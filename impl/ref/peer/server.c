@@ -17,6 +17,7 @@ enum resource {
     RES_OBSERVE_1,
     RES_OBSERVE_2,
     RES_TEST,
+    RES_BLOCK,
 };
 
 static const struct {
@@ -32,6 +33,9 @@ static const struct {
     [RES_OBSERVE_1] = {"oscore/observe1", true},
     [RES_OBSERVE_2] = {"oscore/observe2", true},
     [RES_TEST] = {"oscore/test", true},
+    /* Oscar's addition to the plugtest resources: a representation larger than one block, served
+     * block-wise with Inner Block2 (RFC 7959, RFC 8613 §4.1.3.4.1) */
+    [RES_BLOCK] = {"oscore/block", true},
 };
 
 #define NUM_RESOURCES (sizeof(resources) / sizeof(resources[0]))
@@ -44,6 +48,9 @@ static const struct {
 #define CODE_METHOD_NOT_ALLOWED OSCAR_COAP_CODE(4, 5)
 #define CODE_INTERNAL_ERROR OSCAR_COAP_CODE(5, 0)
 #define OBSERVE1_NOTIFICATIONS 2
+#define BLOCK_RESOURCE_LEN 300
+#define BLOCK_SZX_DEFAULT 2 /* 64-byte blocks */
+#define BLOCK_SZX_MAX 6     /* 1024 bytes; 7 is reserved (RFC 7959 §2.2) */
 
 /* path_of joins the Uri-Path options of m into buf ("a/b/c"). */
 static void path_of(char *buf, size_t cap, const struct oscar_coap_msg *m)
@@ -80,6 +87,8 @@ static enum resource find_resource(const struct oscar_coap_msg *m)
 /* struct reply is the application's answer before protection. */
 struct reply {
     struct oscar_coap_msg m;
+    uint8_t block2[4];
+    uint8_t block_body[BLOCK_RESOURCE_LEN];
     uint8_t cf[4];
     uint8_t etag[1];
     uint8_t max_age[4];
@@ -180,6 +189,36 @@ static void serve(struct peer *p, enum resource res, const struct oscar_coap_msg
         }
         reply_start(r, req, OSCAR_COAP_CODE_DELETED);
         return;
+    case RES_BLOCK: {
+        if (!method_ok(req, OSCAR_COAP_CODE_GET, r)) {
+            return;
+        }
+        /* RFC 7959 §2.2: Block2 = NUM << 4 | M << 3 | SZX, block size 2^(SZX+4) */
+        uint32_t num = 0;
+        uint32_t szx = BLOCK_SZX_DEFAULT;
+        const struct oscar_coap_option *b2 = oscar_coap_find_option(req, OSCAR_COAP_OPT_BLOCK2);
+        uint32_t v;
+        if (b2 != NULL && oscar_coap_uint_decode(&v, b2->value, b2->len)) {
+            num = v >> 4;
+            szx = (v & 0x07) > BLOCK_SZX_MAX ? BLOCK_SZX_MAX : (v & 0x07);
+        }
+        size_t size = (size_t)1 << (szx + 4);
+        if ((size_t)num * size >= BLOCK_RESOURCE_LEN) {
+            reply_start(r, req, OSCAR_COAP_CODE(4, 2)); /* RFC 7959 §2.2: out of range */
+            return;
+        }
+        for (size_t i = 0; i < BLOCK_RESOURCE_LEN; i++) {
+            r->block_body[i] = (uint8_t)('0' + i % 10);
+        }
+        size_t off = (size_t)num * size;
+        size_t len = BLOCK_RESOURCE_LEN - off < size ? BLOCK_RESOURCE_LEN - off : size;
+        bool more = off + len < BLOCK_RESOURCE_LEN;
+        reply_start(r, req, OSCAR_COAP_CODE_CONTENT);
+        size_t n = oscar_coap_uint_encode(r->block2, num << 4 | (more ? 0x08u : 0) | szx);
+        oscar_coap_add_option(&r->m, OSCAR_COAP_OPT_BLOCK2, r->block2, n);
+        reply_text(r, r->block_body + off, len);
+        return;
+    }
     case RES_NONE:
         reply_start(r, req, OSCAR_COAP_CODE_NOT_FOUND);
         return;
