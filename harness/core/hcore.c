@@ -80,20 +80,6 @@ void oscar_arena_free(struct oscar_arena *a)
     a->used_total = 0;
 }
 
-static int hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 enum oscar_err oscar_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *hex,
                                 size_t hex_len)
 {
@@ -104,8 +90,8 @@ enum oscar_err oscar_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len, c
         return OSCAR_ERR_BUFFER_TOO_SMALL;
     }
     for (size_t i = 0; i < hex_len; i += 2) {
-        int hi = hex_nibble(hex[i]);
-        int lo = hex_nibble(hex[i + 1]);
+        int hi = oscar_hex_digit(hex[i]);
+        int lo = oscar_hex_digit(hex[i + 1]);
         if (hi < 0 || lo < 0) {
             return OSCAR_ERR_PARSE;
         }

@@ -47,3 +47,17 @@ void oscar_secure_zero(void *p, size_t len)
         v[i] = 0;
     }
 }
+
+int oscar_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}

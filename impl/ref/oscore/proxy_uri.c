@@ -4,20 +4,6 @@
 
 #include "internal.h"
 
-static int hex_val(uint8_t c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* decode percent-decodes src into dst (RFC 3986 §2.1); returns false on a bad escape. */
 static bool decode(uint8_t *dst, size_t *dst_len, const uint8_t *src, size_t len)
 {
@@ -27,8 +13,8 @@ static bool decode(uint8_t *dst, size_t *dst_len, const uint8_t *src, size_t len
             if (i + 2 >= len) {
                 return false;
             }
-            int hi = hex_val(src[i + 1]);
-            int lo = hex_val(src[i + 2]);
+            int hi = oscar_hex_digit(src[i + 1]);
+            int lo = oscar_hex_digit(src[i + 2]);
             if (hi < 0 || lo < 0) {
                 return false;
             }

@@ -47,6 +47,9 @@ const char *oscar_err_str(enum oscar_err err);
 /* oscar_ct_equal compares len bytes of a and b in time independent of their contents. */
 bool oscar_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
 
+/* oscar_hex_digit returns the value of hexadecimal digit c (either case), or -1. */
+int oscar_hex_digit(int c);
+
 /* oscar_secure_zero overwrites len bytes at p with zeros in a way the compiler does not elide. */
 void oscar_secure_zero(void *p, size_t len);
 
