@@ -338,10 +338,17 @@ int oscar_cmd_keys(int argc, char **argv)
 
 int oscar_cmd_rules(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    bool markdown = argc == 2 && strcmp(argv[1], "--markdown") == 0;
+    if (argc > 1 && !markdown) {
+        fprintf(stderr, "usage: oscar rules [--markdown]\n");
+        return OSCAR_EXIT_USAGE;
+    }
     for (const struct oscar_rule *r = oscar_rules(); r->id != NULL; r++) {
-        printf("%-28s %-28s %s\n", r->id, r->rfc, r->summary);
+        if (markdown) {
+            printf("| `%s` | %s | %s |\n", r->id, r->rfc, r->summary);
+        } else {
+            printf("%-28s %-28s %s\n", r->id, r->rfc, r->summary);
+        }
     }
     return OSCAR_EXIT_OK;
 }
