@@ -154,6 +154,11 @@ static enum oscar_err split_message(struct split *s, const struct oscar_coap_msg
     }
     sort_options(s->inner, s->num_inner);
     sort_options(s->outer.options, s->outer.num_options);
+    /* The receiver rebuilds one message from both parts (§8.2 step 7): it must fit our limit,
+     * or we would protect what we cannot verify (Proxy-Uri decomposition adds options). */
+    if (s->num_inner + s->outer.num_options > OSCAR_COAP_MAX_OPTIONS) {
+        return OSCAR_ERR_COAP_TOO_MANY_OPTIONS;
+    }
     /* §4.2 and §4.1.3.5: the Outer Code is POST/FETCH for requests, 2.04/2.05 for responses. */
     if (is_request) {
         s->outer.code = observe ? OSCAR_COAP_CODE_FETCH : OSCAR_COAP_CODE_POST;

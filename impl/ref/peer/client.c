@@ -79,7 +79,9 @@ static bool add_blob(struct request_build *b, uint16_t number, const uint8_t *da
     if (b->blob_used + len > sizeof(b->blobs)) {
         return false;
     }
-    memcpy(b->blobs + b->blob_used, data, len);
+    if (len != 0) {
+        memcpy(b->blobs + b->blob_used, data, len);
+    }
     bool ok = oscar_coap_add_option(&b->m, number, b->blobs + b->blob_used, len) == OSCAR_OK;
     b->blob_used += len;
     return ok;

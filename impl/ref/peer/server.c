@@ -486,9 +486,22 @@ static void serve_request(struct peer *p, struct oscar_transport_peer *from, con
             *resp_len = 0;
         }
         return;
-    case OSCAR_OSCORE_PLAINTEXT_MALFORMED:
+    case OSCAR_OSCORE_PLAINTEXT_MALFORMED: {
+        /* authentic but not a CoAP message inside: a protected 4.00 (§8.3: errors of CoAP
+         * processing are protected). unprotect leaves the exchange unset for this verdict, so
+         * it is built from the option, and the answer carries its own Partial IV. */
+        struct oscar_oscore_exchange mex = {0};
+        memcpy(mex.request_kid, opt.kid, opt.kid_len);
+        mex.request_kid_len = opt.kid_len;
+        memcpy(mex.request_piv, opt.piv, opt.piv_len);
+        mex.request_piv_len = opt.piv_len;
         reply_start(&r, &outer, OSCAR_COAP_CODE_BAD_REQUEST);
-        break;
+        if (!protect_reply(p, idx, &mex, true, &r, resp, resp_cap, resp_len, &why)) {
+            fprintf(stderr, "oscar-peer: cannot answer: %s\n", why);
+            *resp_len = 0;
+        }
+        return;
+    }
     case OSCAR_OSCORE_NOT_OSCORE:
     case OSCAR_OSCORE_MALFORMED_COAP:
     case OSCAR_OSCORE_UNEXPECTED_OBSERVE:

@@ -818,6 +818,30 @@ static void test_proxy_uri_normalises_scheme_and_port(void)
     pair_cleanup(&p);
 }
 
+static void test_protect_refuses_what_it_could_not_verify(void)
+{
+    /* Found by fuzz_oscore: a Proxy-Uri with many segments decomposes into more options than
+     * the receiver can hold; protect must refuse it rather than emit an unverifiable message. */
+    struct pair p;
+    pair_init(&p, OSCAR_COSE_ALG_AES_CCM_16_64_128, NULL, 0);
+    char uri[400];
+    size_t n = (size_t)snprintf(uri, sizeof(uri), "coap://h");
+    for (int i = 0; i < 70 && n + 3 < sizeof(uri); i++) {
+        n += (size_t)snprintf(uri + n, sizeof(uri) - n, "/%c", 'a' + i % 26);
+    }
+    struct oscar_coap_msg m;
+    msg_start(&m, OSCAR_COAP_CODE_GET, OSCAR_COAP_TYPE_CON);
+    add(&m, OSCAR_COAP_OPT_PROXY_URI, uri);
+    uint8_t req[BUF];
+    uint8_t prot[BUF];
+    size_t req_len = encode(req, &m);
+    size_t prot_len;
+    OTEST_ERR(
+        OSCAR_ERR_COAP_TOO_MANY_OPTIONS,
+        oscar_oscore_protect_request(&p.client, prot, BUF, &prot_len, NULL, NULL, req, req_len));
+    pair_cleanup(&p);
+}
+
 int main(int argc, char **argv)
 {
     otest_init(argc, argv);
@@ -837,5 +861,6 @@ int main(int argc, char **argv)
     OTEST_RUN(test_observe_exchange_ends_with_final_response);
     OTEST_RUN(test_small_buffer_does_not_consume_message);
     OTEST_RUN(test_proxy_uri_normalises_scheme_and_port);
+    OTEST_RUN(test_protect_refuses_what_it_could_not_verify);
     return otest_finish();
 }
