@@ -13,6 +13,8 @@ enum {
     R_NONCE_REUSE,
     R_REPLAY_ANSWERED,
     R_UNDECRYPTABLE,
+    R_SUCCESS_PROTECTED,
+    R_NOTIFICATION_PIV,
     R__COUNT
 };
 
@@ -36,6 +38,13 @@ static const struct oscar_rule catalogue[R__COUNT + 1] = {
                            "retransmission) gets no successful response"},
     [R_UNDECRYPTABLE] = {"OSCORE-8-VERIFIES", "RFC 8613 §8.1, §8.3",
                          "every OSCORE message verifies with the contexts of the test"},
+    [R_SUCCESS_PROTECTED] =
+        {"OSCORE-8.3-SUCCESS-PROTECTED", "RFC 8613 §8.3, §8.2",
+         "a successful (2.xx) response to an OSCORE request is OSCORE-protected; "
+         "only the errors of §8.2 go unprotected"},
+    [R_NOTIFICATION_PIV] = {"OSCORE-4.1.3.5-RESPONSE-PIV", "RFC 8613 §4.1.3.5, §8.3.1",
+                            "every response to an Observe registration but the first carries its "
+                            "own Partial IV"},
     [R__COUNT] = {NULL, NULL, NULL},
 };
 
@@ -79,6 +88,33 @@ static bool is_retransmission(const struct oscar_transcript *t, size_t i)
         }
     }
     return false;
+}
+
+/* check_response_piv applies §4.1.3.5 to response i: when the request it answers was an Observe
+ * registration, only the first response on the wire may go without its own Partial IV. */
+static void check_response_piv(struct sink *s, const struct oscar_transcript *t, size_t i)
+{
+    const struct oscar_decoded *d = &t->msgs[i];
+    if (d->is_request || d->request < 0 || is_retransmission(t, i)) {
+        return;
+    }
+    const struct oscar_decoded *q = &t->msgs[d->request];
+    if (!q->oscore || !q->ex.observe) {
+        return;
+    }
+    size_t earlier = 0;
+    for (size_t k = (size_t)d->request + 1; k < i; k++) {
+        earlier +=
+            t->msgs[k].request == d->request && t->msgs[k].oscore && !is_retransmission(t, k);
+    }
+    struct oscar_coap_msg m;
+    struct oscar_oscore_option o;
+    if (earlier > 0 && oscar_oscore_peek(&m, &o, d->wire, d->wire_len) == OSCAR_OSCORE_ACCEPT &&
+        o.piv_len == 0) {
+        add(s, R_NOTIFICATION_PIV, i,
+            "response %zu to the registration in frame %zu has no Partial IV", earlier + 1,
+            q->frame);
+    }
 }
 
 /* same_ciphertext compares the OSCORE payloads (ciphertext and tag) of two messages. */
@@ -149,9 +185,17 @@ size_t oscar_rules_check(struct oscar_violation *out, size_t cap, const struct o
             continue;
         }
         if (!d->oscore) {
+            /* an unprotected success answering a request that was OSCORE */
+            if (d->request >= 0 && t->msgs[d->request].oscore &&
+                OSCAR_COAP_CODE_CLASS(d->code) == 2) {
+                add(&s, R_SUCCESS_PROTECTED, i, "unprotected %u.%02u to OSCORE request frame %zu",
+                    OSCAR_COAP_CODE_CLASS(d->code), OSCAR_COAP_CODE_DETAIL(d->code),
+                    t->msgs[d->request].frame);
+            }
             continue;
         }
         bool retrans = is_retransmission(t, i);
+        check_response_piv(&s, t, i);
         check_outer(&s, d, i);
         if (d->verdict == OSCAR_OSCORE_DECRYPT_FAILED || d->verdict == OSCAR_OSCORE_NO_CONTEXT) {
             add(&s, R_UNDECRYPTABLE, i, "%s", oscar_oscore_verdict_str(d->verdict));

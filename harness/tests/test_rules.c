@@ -315,13 +315,92 @@ static void test_undecryptable(void)
     EXPECT_RULES(&tr, "OSCORE-8-VERIFIES");
 }
 
+/* observe_exchange writes a registration and two notifications; the second with its own
+ * Partial IV when conformant, else (the fault) with the request nonce again. */
+static void observe_exchange(struct trace *tr, bool conformant)
+{
+    uint8_t plain[BUF];
+    uint8_t prot[BUF];
+    uint8_t dec[2 * BUF];
+    size_t pn;
+    size_t dn;
+    struct oscar_coap_msg m;
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.type = OSCAR_COAP_TYPE_CON;
+    m.code = OSCAR_COAP_CODE_GET;
+    m.mid = 7;
+    m.token_len = 1;
+    m.token[0] = 0xb7;
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_OBSERVE, NULL, 0));
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)"obs", 3));
+    size_t n;
+    OTEST_OK(oscar_coap_serialize(plain, BUF, &n, &m));
+    OTEST_OK(oscar_oscore_protect_request(&tr->client, prot, BUF, &pn, NULL, NULL, plain, n));
+    put(tr, true, prot, pn);
+    struct oscar_oscore_ctx *list[1] = {&tr->server};
+    enum oscar_oscore_verdict v;
+    size_t idx;
+    struct oscar_oscore_exchange sex;
+    OTEST_OK(
+        oscar_oscore_unprotect_request(list, 1, &v, &idx, dec, sizeof(dec), &dn, &sex, prot, pn));
+    struct oscar_oscore_exchange copy = sex;
+    for (int k = 0; k < 2; k++) {
+        memset(&m, 0, sizeof(m));
+        m.version = OSCAR_COAP_VERSION;
+        m.type = k == 0 ? OSCAR_COAP_TYPE_ACK : OSCAR_COAP_TYPE_NON;
+        m.code = OSCAR_COAP_CODE_CONTENT;
+        m.mid = (uint16_t)(7 + 100 * k);
+        m.token_len = 1;
+        m.token[0] = 0xb7;
+        uint8_t obs[1] = {(uint8_t)(k + 1)};
+        OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_OBSERVE, obs, 1));
+        m.has_payload = true;
+        m.payload = (const uint8_t *)(k == 0 ? "one" : "two");
+        m.payload_len = 3;
+        OTEST_OK(oscar_coap_serialize(plain, BUF, &n, &m));
+        struct oscar_oscore_send_opts o = {.own_piv = k == 1 && conformant};
+        /* the fault: a second response under a fresh copy of the exchange, request nonce again */
+        struct oscar_oscore_exchange *ex = k == 1 && !conformant ? &copy : &sex;
+        OTEST_OK(oscar_oscore_protect_response(&tr->server, prot, BUF, &pn, ex, &o, plain, n));
+        put(tr, false, prot, pn);
+    }
+}
+
+static void test_response_piv(void)
+{
+    struct trace tr;
+    trace_open(&tr, 0, 0);
+    observe_exchange(&tr, true);
+    EXPECT_RULES(&tr, "");
+    trace_open(&tr, 0, 0);
+    observe_exchange(&tr, false);
+    EXPECT_RULES(&tr, "OSCORE-4.1.3.5-RESPONSE-PIV OSCORE-7.2-NONCE-REUSE");
+}
+
+static void test_success_protected(void)
+{
+    struct trace tr;
+    trace_open(&tr, 0, 0);
+    uint8_t plain[BUF];
+    uint8_t prot[BUF];
+    size_t n = plain_msg(plain, OSCAR_COAP_TYPE_CON, OSCAR_COAP_CODE_GET, 9, 0xc9, "hello");
+    size_t pn;
+    OTEST_OK(oscar_oscore_protect_request(&tr.client, prot, BUF, &pn, NULL, NULL, plain, n));
+    put(&tr, true, prot, pn);
+    n = plain_msg(plain, OSCAR_COAP_TYPE_ACK, OSCAR_COAP_CODE_CONTENT, 9, 0xc9, NULL);
+    put(&tr, false, plain, n); /* an unprotected 2.05 to an OSCORE request */
+    EXPECT_RULES(&tr, "OSCORE-8.3-SUCCESS-PROTECTED");
+}
+
 static void test_catalogue(void)
 {
     /* every rule in the catalogue has an ID, a section and a summary, and a test above */
-    static const char *const tested[] = {"COAP-3-WELL-FORMED",         "OSCORE-6.1-OPTION",
-                                         "OSCORE-5-REQUEST-PIV-KID",   "OSCORE-4.2-OUTER-CODE",
-                                         "OSCORE-4.1-CLASS-E-OUTER",   "OSCORE-7.2-NONCE-REUSE",
-                                         "OSCORE-7.4-REPLAY-ANSWERED", "OSCORE-8-VERIFIES"};
+    static const char *const tested[] = {
+        "COAP-3-WELL-FORMED",         "OSCORE-6.1-OPTION",        "OSCORE-5-REQUEST-PIV-KID",
+        "OSCORE-4.2-OUTER-CODE",      "OSCORE-4.1-CLASS-E-OUTER", "OSCORE-7.2-NONCE-REUSE",
+        "OSCORE-7.4-REPLAY-ANSWERED", "OSCORE-8-VERIFIES",        "OSCORE-8.3-SUCCESS-PROTECTED",
+        "OSCORE-4.1.3.5-RESPONSE-PIV"};
     size_t n = 0;
     for (const struct oscar_rule *r = oscar_rules(); r->id != NULL; r++, n++) {
         OTEST_CHECK(r->rfc != NULL && r->summary != NULL);
@@ -349,6 +428,8 @@ int main(int argc, char **argv)
     OTEST_RUN(test_nonce_reuse);
     OTEST_RUN(test_replay_answered);
     OTEST_RUN(test_undecryptable);
+    OTEST_RUN(test_response_piv);
+    OTEST_RUN(test_success_protected);
     OTEST_RUN(test_catalogue);
     return otest_finish();
 }
