@@ -75,15 +75,28 @@ enum oscar_err oscar_transcript_decode(struct oscar_transcript *out, const char 
                                        const uint16_t *ports, size_t num_ports,
                                        struct oscar_diag *diag)
 {
+    struct oscar_pcap_reader *rd = NULL;
+    memset(out, 0, sizeof(*out));
+    oscar_arena_init(&out->arena, 0);
+    OSCAR_TRY(oscar_pcap_reader_open(&rd, pcap_path, diag));
+    return oscar_transcript_decode_reader(out, rd, specs, num_specs, ports, num_ports, diag);
+}
+
+enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
+                                              struct oscar_pcap_reader *rd,
+                                              const struct oscar_context_spec *specs,
+                                              size_t num_specs, const uint16_t *ports,
+                                              size_t num_ports, struct oscar_diag *diag)
+{
     memset(out, 0, sizeof(*out));
     oscar_arena_init(&out->arena, 0);
     if (2 * num_specs > OSCAR_DECODE_MAX_CONTEXTS) {
+        oscar_pcap_reader_close(rd);
         return oscar_diag_set(diag, OSCAR_ERR_INVALID_ARG, "more than %d contexts",
                               OSCAR_DECODE_MAX_CONTEXTS / 2);
     }
     struct oscar_oscore_ctx *ctxs = calloc(2 * num_specs + 1, sizeof(*ctxs));
     struct oscar_oscore_ctx **list = calloc(2 * num_specs + 1, sizeof(*list));
-    struct oscar_pcap_reader *rd = NULL;
     enum oscar_err err = OSCAR_OK;
     if (ctxs == NULL || list == NULL) {
         err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
@@ -108,10 +121,6 @@ enum oscar_err oscar_transcript_decode(struct oscar_transcript *out, const char 
         }
     }
     out->num_contexts = 2 * num_specs;
-    err = oscar_pcap_reader_open(&rd, pcap_path, diag);
-    if (err != OSCAR_OK) {
-        goto out;
-    }
     for (;;) {
         struct oscar_datagram g;
         bool done;

@@ -61,6 +61,13 @@ enum oscar_err oscar_transcript_decode(struct oscar_transcript *out, const char 
                                        const uint16_t *ports, size_t num_ports,
                                        struct oscar_diag *diag);
 
+/* oscar_transcript_decode_reader is the same on an open reader (which it closes). */
+enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
+                                              struct oscar_pcap_reader *rd,
+                                              const struct oscar_context_spec *specs,
+                                              size_t num_specs, const uint16_t *ports,
+                                              size_t num_ports, struct oscar_diag *diag);
+
 void oscar_transcript_free(struct oscar_transcript *t);
 
 #endif

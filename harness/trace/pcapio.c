@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <pcap/pcap.h>
@@ -247,6 +248,30 @@ static bool linktype_supported(int lt)
            lt == DLT_IPV4 || lt == DLT_IPV6 || lt == DLT_NULL || lt == DLT_LOOP;
 }
 
+/* reader_wrap checks the link type of an opened capture and wraps it. */
+static enum oscar_err reader_wrap(struct oscar_pcap_reader **out, pcap_t *p, const char *name,
+                                  struct oscar_diag *diag)
+{
+    int lt = pcap_datalink(p);
+    if (!linktype_supported(lt)) {
+        const char *lname = pcap_datalink_val_to_name(lt);
+        pcap_close(p);
+        return oscar_diag_set(diag, OSCAR_ERR_PARSE,
+                              "%s: link type %d (%s) is not supported; use Ethernet, Linux "
+                              "cooked (SLL/SLL2), raw IP or loopback captures",
+                              name, lt, lname != NULL ? lname : "unknown");
+    }
+    struct oscar_pcap_reader *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        pcap_close(p);
+        return oscar_diag_set(diag, OSCAR_ERR_NOMEM, "%s: out of memory", name);
+    }
+    r->pcap = p;
+    r->linktype = lt;
+    *out = r;
+    return OSCAR_OK;
+}
+
 enum oscar_err oscar_pcap_reader_open(struct oscar_pcap_reader **out, const char *path,
                                       struct oscar_diag *diag)
 {
@@ -256,24 +281,26 @@ enum oscar_err oscar_pcap_reader_open(struct oscar_pcap_reader **out, const char
         return oscar_diag_set(diag, OSCAR_ERR_PARSE, "%s: not a readable pcap/pcapng file: %s",
                               path, err);
     }
-    int lt = pcap_datalink(p);
-    if (!linktype_supported(lt)) {
-        const char *name = pcap_datalink_val_to_name(lt);
-        pcap_close(p);
-        return oscar_diag_set(diag, OSCAR_ERR_PARSE,
-                              "%s: link type %d (%s) is not supported; use Ethernet, Linux "
-                              "cooked (SLL/SLL2), raw IP or loopback captures",
-                              path, lt, name != NULL ? name : "unknown");
+    return reader_wrap(out, p, path, diag);
+}
+
+enum oscar_err oscar_pcap_reader_open_memory(struct oscar_pcap_reader **out, const uint8_t *data,
+                                             size_t len, struct oscar_diag *diag)
+{
+    /* libpcap reads from a FILE; fmemopen gives one over the caller's bytes (pcap_close
+     * closes it) */
+    FILE *f = fmemopen((void *)(uintptr_t)data, len, "rb");
+    if (f == NULL) {
+        return oscar_diag_set(diag, OSCAR_ERR_IO, "(memory): fmemopen failed");
     }
-    struct oscar_pcap_reader *r = calloc(1, sizeof(*r));
-    if (r == NULL) {
-        pcap_close(p);
-        return oscar_diag_set(diag, OSCAR_ERR_NOMEM, "%s: out of memory", path);
+    char err[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, err);
+    if (p == NULL) {
+        fclose(f);
+        return oscar_diag_set(diag, OSCAR_ERR_PARSE, "(memory): not a pcap/pcapng capture: %s",
+                              err);
     }
-    r->pcap = p;
-    r->linktype = lt;
-    *out = r;
-    return OSCAR_OK;
+    return reader_wrap(out, p, "(memory)", diag);
 }
 
 static uint16_t get16(const uint8_t *p)

@@ -76,6 +76,10 @@ struct oscar_pcap_reader;
 enum oscar_err oscar_pcap_reader_open(struct oscar_pcap_reader **out, const char *path,
                                       struct oscar_diag *diag);
 
+/* oscar_pcap_reader_open_memory reads a capture held in memory (data must outlive the reader). */
+enum oscar_err oscar_pcap_reader_open_memory(struct oscar_pcap_reader **out, const uint8_t *data,
+                                             size_t len, struct oscar_diag *diag);
+
 /* oscar_pcap_reader_next yields the next UDP datagram (*out_done at the end). Unusable packets
  * are skipped and counted; a damaged file (truncated record) ends the read with *out_done and a
  * message in oscar_pcap_reader_damage. */
