@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../main/cli.h"
+#include "../run/run_internal.h"
 #include "keys.h"
 #include "rules.h"
 
@@ -163,6 +164,13 @@ static int write_json(const char *path, const char *pcap, const struct oscar_tra
 
 int oscar_cmd_check(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "--rejudge") == 0) {
+        if (argc < 3) {
+            fprintf(stderr, "usage: oscar check --rejudge TEST_FOLDER...\n");
+            return OSCAR_EXIT_USAGE;
+        }
+        return oscar_rejudge(argc - 2, argv + 2);
+    }
     const char *contexts = NULL;
     const char *json = NULL;
     uint16_t ports[MAX_PORTS];
@@ -204,7 +212,10 @@ int oscar_cmd_check(int argc, char **argv)
                    "{\"contexts\": [...]}, from one endpoint's view; both directions are "
                    "derived)\n"
                    "and applies every trace rule (oscar rules). Exit 0 clean, 1 violations, 2\n"
-                   "unusable input.\n");
+                   "unusable input.\n"
+                   "       oscar check --rejudge TEST_FOLDER...\n"
+                   "Judges finished `oscar run` test folders again from what they hold (capture,\n"
+                   "events, scenario copy, run.json), with the same code as oscar run.\n");
             return OSCAR_EXIT_OK;
         default:
             return OSCAR_EXIT_USAGE;

@@ -153,6 +153,83 @@ static bool write_config(const char *path, const struct oscar_scenario *s, const
     return ok;
 }
 
+/* copy_file copies src to dst (a few kilobytes). */
+static bool copy_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb");
+    FILE *out = in != NULL ? fopen(dst, "wb") : NULL;
+    bool ok = in != NULL && out != NULL;
+    char buf[8192];
+    size_t n;
+    while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
+        ok = fwrite(buf, 1, n, out) == n;
+    }
+    if (in != NULL) {
+        fclose(in);
+    }
+    if (out != NULL) {
+        ok = fclose(out) == 0 && ok;
+    }
+    return ok;
+}
+
+/* save_evidence puts what a re-judgement needs next to the capture (`oscar check --rejudge`):
+ * the scenario file (and its contexts file, at the same relative path) and run.json. */
+static bool save_evidence(const struct test_run *t, const struct oscar_variant *variant)
+{
+    char dir[1600];
+    char dst[1800];
+    snprintf(dir, sizeof(dir), "%s/scenario", t->res->dir);
+    mkdir(dir, 0755);
+    const char *base = strrchr(t->s->path, '/');
+    base = base != NULL ? base + 1 : t->s->path;
+    snprintf(dst, sizeof(dst), "%s/%s", dir, base);
+    bool ok = copy_file(t->s->path, dst);
+    if (ok && t->s->contexts_file != NULL) {
+        char src[1800];
+        char sdir[1024];
+        snprintf(sdir, sizeof(sdir), "%s", t->s->path);
+        char *slash = strrchr(sdir, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+        }
+        /* contexts_file is relative to the scenarios folder, one level above the group */
+        slash = strrchr(sdir, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+        }
+        snprintf(src, sizeof(src), "%s/%s", sdir, t->s->contexts_file);
+        snprintf(dst, sizeof(dst), "%s/%s", t->res->dir, "scenario/contexts");
+        mkdir(dst, 0755);
+        const char *cbase = strrchr(t->s->contexts_file, '/');
+        cbase = cbase != NULL ? cbase + 1 : t->s->contexts_file;
+        snprintf(dst, sizeof(dst), "%s/scenario/contexts/%s", t->res->dir, cbase);
+        ok = copy_file(src, dst);
+    }
+    cJSON *run = cJSON_CreateObject();
+    char ep[64];
+    oscar_endpoint_format(ep, sizeof(ep), &t->relay.nodes[t->client.relay_index].real);
+    cJSON_AddStringToObject(run, "client_endpoint", ep);
+    cJSON_AddStringToObject(run, "scenario", base);
+    cJSON_AddStringToObject(run, "client", t->rc->client->name);
+    cJSON_AddStringToObject(run, "server", t->rc->server->name);
+    cJSON_AddNumberToObject(run, "seed", (double)t->rc->seed);
+    if (variant != NULL) {
+        cJSON_AddStringToObject(run, "bug", variant->bug);
+        cJSON_AddStringToObject(run, "bug_node", variant->node);
+    }
+    char *text = cJSON_Print(run);
+    cJSON_Delete(run);
+    snprintf(dst, sizeof(dst), "%s/run.json", t->res->dir);
+    FILE *f = fopen(dst, "w");
+    ok = ok && f != NULL && text != NULL && fputs(text, f) >= 0;
+    if (f != NULL) {
+        ok = fclose(f) == 0 && ok;
+    }
+    cJSON_free(text);
+    return ok;
+}
+
 static bool start_node(struct test_run *t, struct node_run *n, const struct oscar_impl *impl,
                        const char *const *argv_tmpl, size_t argc, const char *config,
                        const char *server, const char *bug, struct oscar_arena *a)
@@ -496,6 +573,10 @@ void oscar_run_one(struct oscar_result *res, const struct run_config *rc,
     oscar_relay_cleanup(&t->relay);
     if (t->events_log != NULL) {
         fclose(t->events_log);
+    }
+    if (!save_evidence(t, variant)) {
+        fail(t, OSCAR_STATUS_ERROR, NULL, NULL, "cannot save the scenario and run.json in %s",
+             res->dir);
     }
     if (!t->failed || res->status == OSCAR_STATUS_FAIL) {
         bool was_failed = t->failed;

@@ -43,6 +43,9 @@ struct judge_verdict {
 /* oscar_judge evaluates every step's expectations on the decoded capture. */
 void oscar_judge(struct judge_verdict *out, const struct judge_input *in);
 
+/* oscar_rejudge judges finished test folders again (rejudge.c); returns an exit code. */
+int oscar_rejudge(int num_dirs, char **dirs);
+
 /* Reports (report.c). */
 enum oscar_err oscar_report_write(const char *out_dir, const struct oscar_result *results,
                                   size_t num_results, const struct run_config *rc,

@@ -281,6 +281,7 @@ static enum oscar_err load_tree(struct oscar_scenario *s, const cJSON *root, con
     const cJSON *ctxs = cJSON_GetObjectItemCaseSensitive(root, "contexts");
     const char *ctx_file;
     OSCAR_TRY(get_str(&ctx_file, root, "contexts_file", false, a, loc));
+    s->contexts_file = ctx_file;
     if ((ctxs == NULL) == (ctx_file == NULL)) {
         return oscar_json_fail(loc, "contexts", "give exactly one of contexts, contexts_file");
     }

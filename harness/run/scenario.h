@@ -63,6 +63,7 @@ struct oscar_variant {
 
 struct oscar_scenario {
     const char *path;
+    const char *contexts_file; /* as written in the file, or NULL for inline contexts */
     const char *id;
     const char *title;
     const char *source;
