@@ -57,6 +57,42 @@ static long find_request(const struct oscar_transcript *t, const struct oscar_de
     return -1;
 }
 
+/* inner_observe opens a verified response once more to read its encrypted Observe option as it
+ * was sent (the decrypted message carries the client's view, derived from the Partial IV). */
+static int inner_observe(struct oscar_oscore_ctx *c, const struct oscar_decoded *d,
+                         const struct oscar_oscore_exchange *ex, const struct oscar_coap_msg *m)
+{
+    uint8_t arr[OSCAR_OSCORE_AAD_MAX];
+    uint8_t aad[OSCAR_OSCORE_AAD_MAX];
+    size_t arr_len;
+    size_t aad_len;
+    if (oscar_oscore_aad_array(arr, sizeof(arr), &arr_len, c->alg->cose_id, ex->request_kid,
+                               ex->request_kid_len, ex->request_piv, ex->request_piv_len, NULL,
+                               0) != OSCAR_OK ||
+        oscar_oscore_enc_structure(aad, sizeof(aad), &aad_len, arr, arr_len) != OSCAR_OK ||
+        m->payload_len < c->alg->tag_len) {
+        return -1;
+    }
+    size_t pt_len = m->payload_len - c->alg->tag_len;
+    uint8_t *pt = malloc(pt_len + 1);
+    bool ok = false;
+    int len = -1;
+    if (pt != NULL &&
+        c->crypto->aead_open(&c->recipient.aead, &ok, pt, pt_len, d->nonce, aad, aad_len,
+                             m->payload, m->payload_len) == OSCAR_OK &&
+        ok && pt_len > 0) {
+        struct oscar_coap_msg inner;
+        size_t off;
+        if (oscar_coap_parse_options(&inner, &off, pt + 1, pt_len - 1) == OSCAR_COAP_WELL_FORMED) {
+            const struct oscar_coap_option *o =
+                oscar_coap_find_option(&inner, OSCAR_COAP_OPT_OBSERVE);
+            len = o != NULL ? (int)o->len : -1;
+        }
+    }
+    free(pt);
+    return len;
+}
+
 static bool port_wanted(const struct oscar_datagram *g, const uint16_t *ports, size_t n)
 {
     if (n == 0) {
@@ -143,6 +179,7 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
         d->dst = g.dst;
         d->context = -1;
         d->request = -1;
+        d->inner_observe_len = -1;
         d->wire = oscar_arena_alloc(&out->arena, g.len + 1);
         d->plain = oscar_arena_alloc(&out->arena, 2 * g.len + PLAIN_SLACK);
         if (d->wire == NULL || d->plain == NULL) {
@@ -218,6 +255,7 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
                     oscar_oscore_nonce(d->nonce, c->alg, c->common_iv, c->recipient.id,
                                        c->recipient.id_len, ro.piv, ro.piv_len);
                 }
+                d->inner_observe_len = inner_observe(&ctxs[partner], d, &q->ex, &rm);
             }
         } else {
             d->verdict = OSCAR_OSCORE_NO_CONTEXT;

@@ -34,6 +34,7 @@ struct oscar_decoded {
     long request; /* for responses: index of the request it answers, -1 if none */
     struct oscar_oscore_exchange ex; /* for OSCORE requests: the exchange (kid, PIV, nonce) */
     /* for decrypted OSCORE messages: the AEAD key and nonce the sender used (RFC 8613 §7.2) */
+    int inner_observe_len; /* responses: length of the encrypted Observe value, -1 if none */
     bool has_key_nonce;
     uint8_t key[OSCAR_CRYPTO_KEY_MAX];
     uint8_t nonce[OSCAR_CRYPTO_NONCE_MAX];

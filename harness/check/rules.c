@@ -15,6 +15,8 @@ enum {
     R_UNDECRYPTABLE,
     R_SUCCESS_PROTECTED,
     R_NOTIFICATION_PIV,
+    R_CLASS_U_INNER,
+    R_OBSERVE,
     R__COUNT
 };
 
@@ -45,6 +47,12 @@ static const struct oscar_rule catalogue[R__COUNT + 1] = {
     [R_NOTIFICATION_PIV] = {"OSCORE-4.1.3.5-RESPONSE-PIV", "RFC 8613 §4.1.3.5, §8.3.1",
                             "every response to an Observe registration but the first carries its "
                             "own Partial IV"},
+    [R_CLASS_U_INNER] = {"OSCORE-4.1-CLASS-U-INNER", "RFC 8613 §4.1.2, §4.1.3.2, §4.1.3.3",
+                         "no Class U option (Uri-Host, Uri-Port, Proxy-Uri, Proxy-Scheme, OSCORE) "
+                         "is encrypted inside"},
+    [R_OBSERVE] = {"OSCORE-4.1.3.5-OBSERVE", "RFC 8613 §4.1.3.5.1, §4.1.3.5.2",
+                   "a request carries the same Observe value inside and outside; a notification's "
+                   "inner Observe is empty"},
     [R__COUNT] = {NULL, NULL, NULL},
 };
 
@@ -114,6 +122,42 @@ static void check_response_piv(struct sink *s, const struct oscar_transcript *t,
         add(s, R_NOTIFICATION_PIV, i,
             "response %zu to the registration in frame %zu has no Partial IV", earlier + 1,
             q->frame);
+    }
+}
+
+/* check_inner applies the rules about what is inside a decrypted message: no Class U option,
+ * and the Observe relations of §4.1.3.5. */
+static void check_inner(struct sink *s, const struct oscar_decoded *d, size_t i)
+{
+    struct oscar_coap_msg inner;
+    struct oscar_coap_msg outer;
+    size_t off;
+    if (oscar_coap_parse(&inner, &off, d->plain, d->plain_len) != OSCAR_COAP_WELL_FORMED ||
+        oscar_coap_parse(&outer, &off, d->wire, d->wire_len) != OSCAR_COAP_WELL_FORMED) {
+        return;
+    }
+    /* The decrypted message merges the outer Class U options back in; what was encrypted is
+     * what the merged message has beyond the outer ones. */
+    for (size_t k = 0; k < inner.num_options; k++) {
+        uint16_t num = inner.options[k].number;
+        if (oscar_oscore_option_class(num) == OSCAR_OPTION_CLASS_U &&
+            oscar_coap_count_option(&inner, num) > oscar_coap_count_option(&outer, num)) {
+            add(s, R_CLASS_U_INNER, i, "Class U option %u encrypted inside", num);
+            break;
+        }
+    }
+    const struct oscar_coap_option *in_obs = oscar_coap_find_option(&inner, OSCAR_COAP_OPT_OBSERVE);
+    const struct oscar_coap_option *out_obs =
+        oscar_coap_find_option(&outer, OSCAR_COAP_OPT_OBSERVE);
+    if (d->is_request && in_obs != NULL &&
+        (out_obs == NULL || out_obs->len != in_obs->len ||
+         (in_obs->len && memcmp(out_obs->value, in_obs->value, in_obs->len) != 0))) {
+        add(s, R_OBSERVE, i, "Observe inside and outside differ");
+    }
+    /* a response's decrypted Observe is rewritten from its Partial IV by the decoder, so the
+     * inner value is read from the plaintext: it must be empty */
+    if (!d->is_request && in_obs != NULL && d->inner_observe_len > 0) {
+        add(s, R_OBSERVE, i, "a notification's inner Observe is not empty");
     }
 }
 
@@ -199,6 +243,9 @@ size_t oscar_rules_check(struct oscar_violation *out, size_t cap, const struct o
         check_outer(&s, d, i);
         if (d->verdict == OSCAR_OSCORE_DECRYPT_FAILED || d->verdict == OSCAR_OSCORE_NO_CONTEXT) {
             add(&s, R_UNDECRYPTABLE, i, "%s", oscar_oscore_verdict_str(d->verdict));
+        }
+        if (d->verdict == OSCAR_OSCORE_ACCEPT) {
+            check_inner(&s, d, i);
         }
         if (d->has_key_nonce && !retrans) {
             for (size_t k = 0; k < i; k++) {

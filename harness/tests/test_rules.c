@@ -393,14 +393,86 @@ static void test_success_protected(void)
     EXPECT_RULES(&tr, "OSCORE-8.3-SUCCESS-PROTECTED");
 }
 
+/* forge_request encrypts a hand-made plaintext (code, options, payload) as an OSCORE request of
+ * the client with Partial IV piv and writes it: bytes a conformant sender would never produce. */
+static void forge_request(struct trace *tr, const uint8_t *pt, size_t pt_len, uint8_t piv,
+                          const struct oscar_coap_msg *outer_extra)
+{
+    const uint8_t pivb[1] = {piv};
+    uint8_t nonce[OSCAR_CRYPTO_NONCE_MAX];
+    OTEST_OK(
+        oscar_oscore_nonce(nonce, tr->client.alg, tr->client.common_iv, CLIENT_ID, 1, pivb, 1));
+    uint8_t arr[64];
+    size_t arr_len;
+    uint8_t aad[OSCAR_OSCORE_AAD_MAX];
+    size_t aad_len;
+    OTEST_OK(
+        oscar_oscore_aad_array(arr, sizeof(arr), &arr_len, 10, CLIENT_ID, 1, pivb, 1, NULL, 0));
+    OTEST_OK(oscar_oscore_enc_structure(aad, sizeof(aad), &aad_len, arr, arr_len));
+    uint8_t ct[BUF];
+    OTEST_OK(tr->client.crypto->aead_seal(&tr->client.sender.aead, ct, sizeof(ct), nonce, aad,
+                                          aad_len, pt, pt_len));
+    struct oscar_coap_msg m;
+    if (outer_extra != NULL) {
+        m = *outer_extra;
+    } else {
+        memset(&m, 0, sizeof(m));
+        m.version = OSCAR_COAP_VERSION;
+        m.type = OSCAR_COAP_TYPE_CON;
+        m.code = OSCAR_COAP_CODE_POST;
+        m.mid = piv;
+        m.token_len = 1;
+        m.token[0] = piv;
+    }
+    const uint8_t opt[3] = {0x09, piv, CLIENT_ID[0]};
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_OSCORE, opt, 3));
+    m.has_payload = true;
+    m.payload = ct;
+    m.payload_len = pt_len + tr->client.alg->tag_len;
+    uint8_t wire[BUF];
+    size_t n;
+    OTEST_OK(oscar_coap_serialize(wire, BUF, &n, &m));
+    put(tr, true, wire, n);
+}
+
+static void test_class_u_inner(void)
+{
+    struct trace tr;
+    trace_open(&tr, 0, 0);
+    /* GET with Uri-Host "h" encrypted inside (option 3, length 1) */
+    static const uint8_t pt[] = {OSCAR_COAP_CODE_GET, 0x31, 'h'};
+    forge_request(&tr, pt, sizeof(pt), 5, NULL);
+    EXPECT_RULES(&tr, "OSCORE-4.1-CLASS-U-INNER");
+}
+
+static void test_observe_inner_outer(void)
+{
+    struct trace tr;
+    trace_open(&tr, 0, 0);
+    /* inner Observe 0 (registration), outer Observe 1: the values must be equal */
+    static const uint8_t pt[] = {OSCAR_COAP_CODE_GET, 0x60};
+    struct oscar_coap_msg outer;
+    memset(&outer, 0, sizeof(outer));
+    outer.version = OSCAR_COAP_VERSION;
+    outer.type = OSCAR_COAP_TYPE_CON;
+    outer.code = OSCAR_COAP_CODE_FETCH;
+    outer.mid = 6;
+    outer.token_len = 1;
+    outer.token[0] = 6;
+    static const uint8_t one[1] = {1};
+    OTEST_OK(oscar_coap_add_option(&outer, OSCAR_COAP_OPT_OBSERVE, one, 1));
+    forge_request(&tr, pt, sizeof(pt), 6, &outer);
+    EXPECT_RULES(&tr, "OSCORE-4.1.3.5-OBSERVE");
+}
+
 static void test_catalogue(void)
 {
     /* every rule in the catalogue has an ID, a section and a summary, and a test above */
     static const char *const tested[] = {
-        "COAP-3-WELL-FORMED",         "OSCORE-6.1-OPTION",        "OSCORE-5-REQUEST-PIV-KID",
-        "OSCORE-4.2-OUTER-CODE",      "OSCORE-4.1-CLASS-E-OUTER", "OSCORE-7.2-NONCE-REUSE",
-        "OSCORE-7.4-REPLAY-ANSWERED", "OSCORE-8-VERIFIES",        "OSCORE-8.3-SUCCESS-PROTECTED",
-        "OSCORE-4.1.3.5-RESPONSE-PIV"};
+        "COAP-3-WELL-FORMED",          "OSCORE-6.1-OPTION",        "OSCORE-5-REQUEST-PIV-KID",
+        "OSCORE-4.2-OUTER-CODE",       "OSCORE-4.1-CLASS-E-OUTER", "OSCORE-7.2-NONCE-REUSE",
+        "OSCORE-7.4-REPLAY-ANSWERED",  "OSCORE-8-VERIFIES",        "OSCORE-8.3-SUCCESS-PROTECTED",
+        "OSCORE-4.1.3.5-RESPONSE-PIV", "OSCORE-4.1-CLASS-U-INNER", "OSCORE-4.1.3.5-OBSERVE"};
     size_t n = 0;
     for (const struct oscar_rule *r = oscar_rules(); r->id != NULL; r++, n++) {
         OTEST_CHECK(r->rfc != NULL && r->summary != NULL);
@@ -430,6 +502,8 @@ int main(int argc, char **argv)
     OTEST_RUN(test_undecryptable);
     OTEST_RUN(test_response_piv);
     OTEST_RUN(test_success_protected);
+    OTEST_RUN(test_class_u_inner);
+    OTEST_RUN(test_observe_inner_outer);
     OTEST_RUN(test_catalogue);
     return otest_finish();
 }
