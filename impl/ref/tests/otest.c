@@ -65,6 +65,33 @@ void otest_hex(const char *label, const uint8_t *p, size_t n)
     fprintf(stderr, "\n");
 }
 
+size_t otest_unhex(uint8_t *out, size_t out_cap, const char *s)
+{
+    size_t n = 0;
+    int hi = -1;
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p == ' ') {
+            continue;
+        }
+        int v = oscar_hex_digit((unsigned char)*p);
+        if (v < 0 || (hi >= 0 && n >= out_cap)) {
+            fprintf(stderr, "bad hex in test table: %s\n", s);
+            abort();
+        }
+        if (hi < 0) {
+            hi = v;
+        } else {
+            out[n++] = (uint8_t)(hi << 4 | v);
+            hi = -1;
+        }
+    }
+    if (hi >= 0) {
+        fprintf(stderr, "odd hex in test table: %s\n", s);
+        abort();
+    }
+    return n;
+}
+
 int otest_finish(void)
 {
     printf("%d passed, %d failed\n", otest.cases_run - otest.cases_failed, otest.cases_failed);

@@ -28,6 +28,9 @@ extern struct otest_state otest;
 
 void otest_fail_header(const char *file, int line, const char *expr);
 void otest_hex(const char *label, const uint8_t *p, size_t n);
+/* otest_unhex decodes the hex string s of a test table (spaces ignored) into out and returns its
+ * length; a bad or odd table entry, or one longer than out_cap, aborts the test binary. */
+size_t otest_unhex(uint8_t *out, size_t out_cap, const char *s);
 void otest_init(int argc, char **argv);
 bool otest_selected(int argc, char **argv, const char *name);
 int otest_finish(void);

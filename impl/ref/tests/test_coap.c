@@ -24,48 +24,6 @@ static uint8_t pool[BUF_MAX];
 static struct oscar_coap_msg msg_a;
 static struct oscar_coap_msg msg_b;
 
-static int hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-/* hex decodes s (spaces ignored) into out and returns the length; a bad table entry aborts. */
-static size_t hex(uint8_t *out, size_t out_cap, const char *s)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (const char *p = s; *p != '\0'; p++) {
-        if (*p == ' ') {
-            continue;
-        }
-        int v = hex_nibble(*p);
-        if (v < 0 || (hi >= 0 && n >= out_cap)) {
-            fprintf(stderr, "bad hex in test table: %s\n", s);
-            abort();
-        }
-        if (hi < 0) {
-            hi = v;
-        } else {
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    if (hi >= 0) {
-        fprintf(stderr, "odd hex in test table: %s\n", s);
-        abort();
-    }
-    return n;
-}
-
 static uint32_t rand_below(uint32_t n)
 {
     return (uint32_t)(otest_rand() % n);
@@ -125,7 +83,7 @@ static const char *const WELL_FORMED[] = {
 static void coap_roundtrip_wellformed(void)
 {
     for (size_t i = 0; i < sizeof(WELL_FORMED) / sizeof(WELL_FORMED[0]); i++) {
-        size_t len = hex(in_buf, sizeof(in_buf), WELL_FORMED[i]);
+        size_t len = otest_unhex(in_buf, sizeof(in_buf), WELL_FORMED[i]);
         size_t off = 99;
         enum oscar_coap_rule r = oscar_coap_parse(&msg_a, &off, in_buf, len);
         if (r != OSCAR_COAP_WELL_FORMED) {
@@ -143,7 +101,7 @@ static void coap_roundtrip_wellformed(void)
 
 static void coap_parse_fields(void)
 {
-    size_t len = hex(in_buf, sizeof(in_buf), WELL_FORMED[0]);
+    size_t len = otest_unhex(in_buf, sizeof(in_buf), WELL_FORMED[0]);
     size_t off;
     OTEST_EQ_INT(OSCAR_COAP_WELL_FORMED, oscar_coap_parse(&msg_a, &off, in_buf, len));
     OTEST_EQ_INT(OSCAR_COAP_TYPE_CON, msg_a.type);
@@ -160,7 +118,7 @@ static void coap_parse_fields(void)
     OTEST_CHECK(oscar_coap_find_option(&msg_a, OSCAR_COAP_OPT_OSCORE) == NULL);
     OTEST_CHECK(oscar_coap_is_request(msg_a.code));
 
-    len = hex(in_buf, sizeof(in_buf), WELL_FORMED[1]);
+    len = otest_unhex(in_buf, sizeof(in_buf), WELL_FORMED[1]);
     OTEST_EQ_INT(OSCAR_COAP_WELL_FORMED, oscar_coap_parse(&msg_a, &off, in_buf, len));
     OTEST_EQ_INT(OSCAR_COAP_TYPE_ACK, msg_a.type);
     OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, msg_a.code);
@@ -247,7 +205,7 @@ static void coap_parse_every_rule(void)
     bool seen[OSCAR_COAP_RULE__COUNT] = {false};
     for (size_t i = 0; i < sizeof(PARSE_CASES) / sizeof(PARSE_CASES[0]); i++) {
         /* Exactly-sized heap copy, so ASan sees any read past the end. */
-        size_t len = hex(in_buf, sizeof(in_buf), PARSE_CASES[i].hex);
+        size_t len = otest_unhex(in_buf, sizeof(in_buf), PARSE_CASES[i].hex);
         uint8_t *exact = malloc(len ? len : 1);
         OTEST_CHECK(exact != NULL);
         if (exact == NULL) {
@@ -267,7 +225,7 @@ static void coap_parse_every_rule(void)
         }
     }
     /* 64 options are our limit; the 65th is refused at its own offset. */
-    size_t len = hex(in_buf, sizeof(in_buf), "40010001");
+    size_t len = otest_unhex(in_buf, sizeof(in_buf), "40010001");
     in_buf[len++] = 0xb0; /* Uri-Path, empty */
     for (size_t i = 1; i < OSCAR_COAP_MAX_OPTIONS; i++) {
         in_buf[len++] = 0x00;
@@ -307,11 +265,11 @@ static void coap_parse_options_relative(void)
     OTEST_EQ_INT(OSCAR_COAP_WELL_FORMED, oscar_coap_parse_options(&msg_a, &off, in_buf, 0));
     OTEST_EQ_INT(0, msg_a.num_options);
     OTEST_CHECK(!msg_a.has_payload);
-    size_t len = hex(in_buf, sizeof(in_buf), "b1 61 ff");
+    size_t len = otest_unhex(in_buf, sizeof(in_buf), "b1 61 ff");
     OTEST_EQ_INT(OSCAR_COAP_RULE_EMPTY_PAYLOAD_MARKER,
                  oscar_coap_parse_options(&msg_a, &off, in_buf, len));
     OTEST_EQ_INT(2, off);
-    len = hex(in_buf, sizeof(in_buf), "b1 61 ff 00");
+    len = otest_unhex(in_buf, sizeof(in_buf), "b1 61 ff 00");
     OTEST_EQ_INT(OSCAR_COAP_WELL_FORMED, oscar_coap_parse_options(&msg_a, &off, in_buf, len));
     OTEST_EQ_INT(1, msg_a.num_options);
     OTEST_EQ_BYTES("\x00", 1, msg_a.payload, msg_a.payload_len);
@@ -391,7 +349,7 @@ static void coap_option_length_above_65535(void)
     for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
         uint32_t olen = lengths[i];
         uint32_t ext = olen - 269;
-        size_t len = hex(in_buf, sizeof(in_buf), "40010001");
+        size_t len = otest_unhex(in_buf, sizeof(in_buf), "40010001");
         in_buf[len++] = 0xbe; /* Uri-Path, 2-byte extended length */
         in_buf[len++] = (uint8_t)(ext >> 8);
         in_buf[len++] = (uint8_t)ext;
@@ -485,7 +443,7 @@ static void coap_uint(void)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         uint8_t want[4];
-        size_t want_len = hex(want, sizeof(want), cases[i].hex);
+        size_t want_len = otest_unhex(want, sizeof(want), cases[i].hex);
         uint8_t got[4] = {0};
         size_t got_len = oscar_coap_uint_encode(got, cases[i].value);
         OTEST_EQ_BYTES(want, want_len, got, got_len);

@@ -13,45 +13,6 @@
 #define RANDOM_VALUES_PER_FLAGS 64
 #define RANDOM_VALUE_LEN_MAX 40
 
-static int hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
-/* hex decodes lower-case s (spaces ignored) into out and returns the length. */
-static size_t hex(uint8_t *out, size_t out_cap, const char *s)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (const char *p = s; *p != '\0'; p++) {
-        if (*p == ' ') {
-            continue;
-        }
-        int v = hex_nibble(*p);
-        if (v < 0 || (hi >= 0 && n >= out_cap)) {
-            fprintf(stderr, "bad hex in test table: %s\n", s);
-            abort();
-        }
-        if (hi < 0) {
-            hi = v;
-        } else {
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    if (hi >= 0) {
-        fprintf(stderr, "odd hex in test table: %s\n", s);
-        abort();
-    }
-    return n;
-}
-
 static const char *rule_name(enum oscar_oscore_option_rule r)
 {
     return oscar_oscore_option_rule_str(r);
@@ -103,13 +64,13 @@ static void option_rfc_examples(void)
         struct oscar_oscore_option opt = {0};
         opt.has_kid = e->has_kid;
         opt.kid = kid;
-        opt.kid_len = hex(kid, sizeof(kid), e->kid);
+        opt.kid_len = otest_unhex(kid, sizeof(kid), e->kid);
         opt.piv = piv;
-        opt.piv_len = hex(piv, sizeof(piv), e->piv);
+        opt.piv_len = otest_unhex(piv, sizeof(piv), e->piv);
         opt.has_kid_context = e->has_kid_context;
         opt.kid_context = ctx;
-        opt.kid_context_len = hex(ctx, sizeof(ctx), e->kid_context);
-        size_t want_len = hex(want, sizeof(want), e->value);
+        opt.kid_context_len = otest_unhex(ctx, sizeof(ctx), e->kid_context);
+        size_t want_len = otest_unhex(want, sizeof(want), e->value);
 
         uint8_t got[32];
         size_t got_len = 99;
@@ -184,7 +145,7 @@ static void option_decode_cases(void)
     for (size_t i = 0; i < sizeof(DECODE_CASES) / sizeof(DECODE_CASES[0]); i++) {
         const struct decode_case *c = &DECODE_CASES[i];
         uint8_t value[64];
-        size_t len = hex(value, sizeof(value), c->value);
+        size_t len = otest_unhex(value, sizeof(value), c->value);
         struct oscar_oscore_option dec;
         uint8_t *copy;
         enum oscar_oscore_option_rule r = decode_exact(&dec, &copy, value, len, c->allow_group);
@@ -513,7 +474,7 @@ static void piv_encode_minimal(void)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         uint8_t want[OSCAR_OSCORE_PIV_MAX];
-        size_t want_len = hex(want, sizeof(want), cases[i].hex);
+        size_t want_len = otest_unhex(want, sizeof(want), cases[i].hex);
         uint8_t got[OSCAR_OSCORE_PIV_MAX] = {0};
         size_t got_len = oscar_oscore_piv_encode(got, cases[i].seq);
         OTEST_EQ_BYTES(want, want_len, got, got_len);
