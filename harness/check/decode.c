@@ -1,6 +1,8 @@
 /* decode.c — see decode.h. */
 #include "decode.h"
 
+#include "msgindex.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,27 +36,56 @@ static enum oscar_err push(struct oscar_transcript *t, struct oscar_decoded **ou
     return OSCAR_OK;
 }
 
-/* find_request finds the latest request answered by response r: same token, reversed
- * endpoints. */
-static long find_request(const struct oscar_transcript *t, const struct oscar_decoded *r)
+/* same_datagram: the same bytes between the same endpoints. */
+static bool same_datagram(const struct oscar_transcript *t, size_t a, size_t b)
 {
-    for (size_t i = t->num_msgs - 1; i-- > 0;) {
-        const struct oscar_decoded *q = &t->msgs[i];
-        if (q->is_request && q->token_len == r->token_len &&
-            memcmp(q->token, r->token, r->token_len) == 0 &&
-            oscar_endpoint_equal(&q->src, &r->dst) && oscar_endpoint_equal(&q->dst, &r->src)) {
-            /* a retransmission is the same request: bind to its first copy */
-            for (size_t k = 0; k < i; k++) {
-                const struct oscar_decoded *c = &t->msgs[k];
-                if (c->wire_len == q->wire_len && memcmp(c->wire, q->wire, q->wire_len) == 0 &&
-                    oscar_endpoint_equal(&c->src, &q->src)) {
-                    return (long)k;
-                }
-            }
-            return (long)i;
-        }
-    }
-    return -1;
+    const struct oscar_decoded *x = &t->msgs[a];
+    const struct oscar_decoded *y = &t->msgs[b];
+    return x->wire_len == y->wire_len && memcmp(x->wire, y->wire, x->wire_len) == 0 &&
+           oscar_endpoint_equal(&x->src, &y->src) && oscar_endpoint_equal(&x->dst, &y->dst);
+}
+
+static uint64_t datagram_hash(const struct oscar_decoded *d)
+{
+    uint64_t h = oscar_hash_bytes(OSCAR_HASH_SEED, d->wire, d->wire_len);
+    return oscar_hash_endpoint(oscar_hash_endpoint(h, &d->src), &d->dst);
+}
+
+static uint64_t exchange_hash(const uint8_t *token, size_t token_len,
+                              const struct oscar_endpoint *client,
+                              const struct oscar_endpoint *server)
+{
+    uint64_t h = oscar_hash_bytes(OSCAR_HASH_SEED, token, token_len);
+    return oscar_hash_endpoint(oscar_hash_endpoint(h, client), server);
+}
+
+/* same_exchange: two requests with the same token from and to the same endpoints. */
+static bool same_exchange(const struct oscar_transcript *t, size_t a, size_t b)
+{
+    const struct oscar_decoded *x = &t->msgs[a];
+    const struct oscar_decoded *y = &t->msgs[b];
+    return x->token_len == y->token_len && memcmp(x->token, y->token, x->token_len) == 0 &&
+           oscar_endpoint_equal(&x->src, &y->src) && oscar_endpoint_equal(&x->dst, &y->dst);
+}
+
+/* answers: stored request a has the token of response b and the reversed endpoints. */
+static bool answers(const struct oscar_transcript *t, size_t a, size_t b)
+{
+    const struct oscar_decoded *q = &t->msgs[a];
+    const struct oscar_decoded *r = &t->msgs[b];
+    return q->token_len == r->token_len && memcmp(q->token, r->token, r->token_len) == 0 &&
+           oscar_endpoint_equal(&q->src, &r->dst) && oscar_endpoint_equal(&q->dst, &r->src);
+}
+
+/* find_request finds the latest request answered by response r (same token, reversed
+ * endpoints) and binds to its first copy: a retransmission is the same request. */
+static long find_request(const struct oscar_transcript *t, const struct oscar_msg_index *requests,
+                         size_t r)
+{
+    const struct oscar_decoded *d = &t->msgs[r];
+    long q = oscar_msg_index_find(requests, exchange_hash(d->token, d->token_len, &d->dst, &d->src),
+                                  t, r, answers);
+    return q < 0 ? -1 : t->msgs[q].first_copy;
 }
 
 /* inner_observe opens a verified response once more to read its encrypted Observe option as it
@@ -133,8 +164,11 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
     }
     struct oscar_oscore_ctx *ctxs = calloc(2 * num_specs + 1, sizeof(*ctxs));
     struct oscar_oscore_ctx **list = calloc(2 * num_specs + 1, sizeof(*list));
+    struct oscar_msg_index copies = {0};
+    struct oscar_msg_index requests = {0};
     enum oscar_err err = OSCAR_OK;
-    if (ctxs == NULL || list == NULL) {
+    if (ctxs == NULL || list == NULL || oscar_msg_index_init(&copies, 0) != OSCAR_OK ||
+        oscar_msg_index_init(&requests, 0) != OSCAR_OK) {
         err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -188,6 +222,17 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
         }
         memcpy(d->wire, g.payload, g.len);
         d->wire_len = g.len;
+        size_t di = out->num_msgs - 1;
+        uint64_t dh = datagram_hash(d);
+        d->first_copy = oscar_msg_index_find(&copies, dh, out, di, same_datagram);
+        if (d->first_copy < 0) {
+            d->first_copy = (long)di;
+            err = oscar_msg_index_put(&copies, dh, out, di, same_datagram, false);
+            if (err != OSCAR_OK) {
+                err = oscar_diag_set(diag, err, "out of memory");
+                break;
+            }
+        }
         struct oscar_coap_msg m;
         d->coap_rule = oscar_coap_parse(&m, &d->coap_offset, d->wire, d->wire_len);
         if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
@@ -202,7 +247,15 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
         d->oscore = oscar_coap_find_option(&m, OSCAR_COAP_OPT_OSCORE) != NULL;
         size_t cap = 2 * g.len + PLAIN_SLACK;
         if (!d->is_request && m.code != OSCAR_COAP_CODE_EMPTY) {
-            d->request = find_request(out, d);
+            d->request = find_request(out, &requests, di);
+        } else if (d->is_request) {
+            err = oscar_msg_index_put(&requests,
+                                      exchange_hash(d->token, d->token_len, &d->src, &d->dst), out,
+                                      di, same_exchange, true);
+            if (err != OSCAR_OK) {
+                err = oscar_diag_set(diag, err, "out of memory");
+                break;
+            }
         }
         if (!d->oscore) {
             memcpy(d->plain, d->wire, d->wire_len);
@@ -276,6 +329,8 @@ out:
     }
     free(ctxs);
     free(list);
+    oscar_msg_index_free(&copies);
+    oscar_msg_index_free(&requests);
     return err;
 }
 

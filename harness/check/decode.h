@@ -32,6 +32,9 @@ struct oscar_decoded {
     uint8_t *plain;                    /* decrypted message, or the wire bytes if not OSCORE */
     size_t plain_len;
     long request; /* for responses: index of the request it answers, -1 if none */
+    /* the first datagram with the same bytes between the same endpoints (itself if none): a
+     * CoAP retransmission, duplicate or replay of it when not itself */
+    long first_copy;
     struct oscar_oscore_exchange ex; /* for OSCORE requests: the exchange (kid, PIV, nonce) */
     /* for decrypted OSCORE messages: the AEAD key and nonce the sender used (RFC 8613 §7.2) */
     int inner_observe_len; /* responses: length of the encrypted Observe value, -1 if none */

@@ -2,7 +2,10 @@
 #include "rules.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "msgindex.h"
 
 enum {
     R_COAP,
@@ -87,20 +90,14 @@ static void add(struct sink *s, int rule, size_t msg, const char *fmt, ...)
 /* is_retransmission: an earlier datagram with the same bytes between the same endpoints. */
 static bool is_retransmission(const struct oscar_transcript *t, size_t i)
 {
-    const struct oscar_decoded *d = &t->msgs[i];
-    for (size_t k = 0; k < i; k++) {
-        const struct oscar_decoded *e = &t->msgs[k];
-        if (e->wire_len == d->wire_len && memcmp(e->wire, d->wire, d->wire_len) == 0 &&
-            oscar_endpoint_equal(&e->src, &d->src) && oscar_endpoint_equal(&e->dst, &d->dst)) {
-            return true;
-        }
-    }
-    return false;
+    return t->msgs[i].first_copy != (long)i;
 }
 
-/* check_response_piv applies §4.1.3.5 to response i: when the request it answers was an Observe
- * registration, only the first response on the wire may go without its own Partial IV. */
-static void check_response_piv(struct sink *s, const struct oscar_transcript *t, size_t i)
+/* check_response_piv applies §4.1.3.5 to response i, which has `earlier` OSCORE responses (not
+ * retransmissions) to the same request before it: when that request was an Observe registration,
+ * only the first response on the wire may go without its own Partial IV. */
+static void check_response_piv(struct sink *s, const struct oscar_transcript *t, size_t i,
+                               size_t earlier)
 {
     const struct oscar_decoded *d = &t->msgs[i];
     if (d->is_request || d->request < 0 || is_retransmission(t, i)) {
@@ -109,11 +106,6 @@ static void check_response_piv(struct sink *s, const struct oscar_transcript *t,
     const struct oscar_decoded *q = &t->msgs[d->request];
     if (!q->oscore || !q->ex.observe) {
         return;
-    }
-    size_t earlier = 0;
-    for (size_t k = (size_t)d->request + 1; k < i; k++) {
-        earlier +=
-            t->msgs[k].request == d->request && t->msgs[k].oscore && !is_retransmission(t, k);
     }
     struct oscar_coap_msg m;
     struct oscar_oscore_option o;
@@ -219,10 +211,169 @@ static void check_outer(struct sink *s, const struct oscar_decoded *d, size_t i)
     }
 }
 
+static bool same_key_nonce(const struct oscar_transcript *t, size_t a, size_t b)
+{
+    const struct oscar_decoded *x = &t->msgs[a];
+    const struct oscar_decoded *y = &t->msgs[b];
+    return x->key_len == y->key_len && memcmp(x->key, y->key, x->key_len) == 0 &&
+           x->nonce_len == y->nonce_len && memcmp(x->nonce, y->nonce, x->nonce_len) == 0;
+}
+
+static uint64_t key_nonce_hash(const struct oscar_decoded *d)
+{
+    return oscar_hash_bytes(oscar_hash_bytes(OSCAR_HASH_SEED, d->key, d->key_len), d->nonce,
+                            d->nonce_len);
+}
+
+/* same_request_piv: two requests read with the same context and the same Partial IV. */
+static bool same_request_piv(const struct oscar_transcript *t, size_t a, size_t b)
+{
+    const struct oscar_decoded *x = &t->msgs[a];
+    const struct oscar_decoded *y = &t->msgs[b];
+    return x->context == y->context && x->ex.request_piv_len == y->ex.request_piv_len &&
+           memcmp(x->ex.request_piv, y->ex.request_piv, x->ex.request_piv_len) == 0;
+}
+
+static uint64_t request_piv_hash(const struct oscar_decoded *d)
+{
+    uint8_t c[4] = {(uint8_t)(d->context >> 24), (uint8_t)(d->context >> 16),
+                    (uint8_t)(d->context >> 8), (uint8_t)d->context};
+    return oscar_hash_bytes(oscar_hash_bytes(OSCAR_HASH_SEED, c, sizeof(c)), d->ex.request_piv,
+                            d->ex.request_piv_len);
+}
+
+/* struct links holds what the rules look up across the transcript, built in one pass: the
+ * responses to each request in order, how many OSCORE responses came before each response to
+ * the same request, and the indexes of first uses of a (key, nonce) and of a request Partial IV. */
+struct links {
+    long *first_resp; /* per request: its first response, -1 */
+    long *next_resp;  /* per response: the next response to the same request, -1 */
+    long *last_resp;
+    size_t
+        *earlier; /* per response: OSCORE responses (not retransmissions) to its request before */
+    size_t *count;
+    long *distinct; /* per first use of a key and nonce: the first message under them with another
+                       ciphertext, -1 */
+    struct oscar_msg_index nonces;
+    struct oscar_msg_index pivs;
+};
+
+static void links_free(struct links *l)
+{
+    free(l->first_resp);
+    free(l->next_resp);
+    free(l->last_resp);
+    free(l->earlier);
+    free(l->count);
+    free(l->distinct);
+    oscar_msg_index_free(&l->nonces);
+    oscar_msg_index_free(&l->pivs);
+}
+
+static bool links_build(struct links *l, const struct oscar_transcript *t)
+{
+    size_t n = t->num_msgs + 1;
+    memset(l, 0, sizeof(*l));
+    l->first_resp = malloc(n * sizeof(long));
+    l->next_resp = malloc(n * sizeof(long));
+    l->last_resp = malloc(n * sizeof(long));
+    l->earlier = calloc(n, sizeof(size_t));
+    l->count = calloc(n, sizeof(size_t));
+    l->distinct = malloc(n * sizeof(long));
+    if (l->first_resp == NULL || l->next_resp == NULL || l->last_resp == NULL ||
+        l->earlier == NULL || l->count == NULL || l->distinct == NULL ||
+        oscar_msg_index_init(&l->nonces, t->num_msgs) != OSCAR_OK ||
+        oscar_msg_index_init(&l->pivs, t->num_msgs) != OSCAR_OK) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        l->first_resp[i] = l->next_resp[i] = l->last_resp[i] = l->distinct[i] = -1;
+    }
+    for (size_t i = 0; i < t->num_msgs; i++) {
+        const struct oscar_decoded *d = &t->msgs[i];
+        if (d->is_request || d->request < 0) {
+            continue;
+        }
+        size_t q = (size_t)d->request;
+        l->earlier[i] = l->count[q];
+        l->count[q] += d->oscore && !is_retransmission(t, i);
+        if (l->last_resp[q] < 0) {
+            l->first_resp[q] = (long)i;
+        } else {
+            l->next_resp[l->last_resp[q]] = (long)i;
+        }
+        l->last_resp[q] = (long)i;
+    }
+    return true;
+}
+
+/* check_nonce_reuse: a different ciphertext under a (key, nonce) pair already used (§7.2). */
+static bool check_nonce_reuse(struct sink *s, struct links *l, const struct oscar_transcript *t,
+                              size_t i)
+{
+    const struct oscar_decoded *d = &t->msgs[i];
+    uint64_t h = key_nonce_hash(d);
+    long e = oscar_msg_index_find(&l->nonces, h, t, i, same_key_nonce);
+    if (e < 0) {
+        return oscar_msg_index_put(&l->nonces, h, t, i, same_key_nonce, false) == OSCAR_OK;
+    }
+    /* the same ciphertext again is a replay or retransmission (other rules) */
+    long other = -1;
+    if (!same_ciphertext(&t->msgs[e], d)) {
+        other = e;
+        if (l->distinct[e] < 0) {
+            l->distinct[e] = (long)i;
+        }
+    } else {
+        other = l->distinct[e];
+    }
+    if (other >= 0) {
+        add(s, R_NONCE_REUSE, i, "same key and nonce as frame %zu", t->msgs[other].frame);
+    }
+    return true;
+}
+
+/* check_replay_answered: request i repeats the context and Partial IV of an earlier request (a
+ * replay, not a retransmission) and one of its responses is a success (§7.4). */
+static bool check_replay_answered(struct sink *s, struct links *l, const struct oscar_transcript *t,
+                                  size_t i)
+{
+    const struct oscar_decoded *d = &t->msgs[i];
+    uint64_t h = request_piv_hash(d);
+    long e = oscar_msg_index_find(&l->pivs, h, t, i, same_request_piv);
+    if (e < 0) {
+        return oscar_msg_index_put(&l->pivs, h, t, i, same_request_piv, false) == OSCAR_OK;
+    }
+    for (long r = l->first_resp[i]; r >= 0; r = l->next_resp[r]) {
+        const struct oscar_decoded *resp = &t->msgs[r];
+        struct oscar_coap_msg m;
+        size_t off;
+        bool ok =
+            resp->oscore && resp->verdict == OSCAR_OSCORE_ACCEPT &&
+            oscar_coap_parse(&m, &off, resp->plain, resp->plain_len) == OSCAR_COAP_WELL_FORMED &&
+            OSCAR_COAP_CODE_CLASS(m.code) == 2;
+        bool plain_ok = !resp->oscore && OSCAR_COAP_CODE_CLASS(resp->code) == 2;
+        if (ok || plain_ok) {
+            add(s, R_REPLAY_ANSWERED, (size_t)r,
+                "frame %zu replays the Partial IV of frame %zu and got %s", d->frame,
+                t->msgs[e].frame, plain_ok ? "an unprotected 2.xx" : "a 2.xx");
+            break;
+        }
+    }
+    return true;
+}
+
 size_t oscar_rules_check(struct oscar_violation *out, size_t cap, const struct oscar_transcript *t)
 {
     struct sink s = {out, cap, 0};
-    for (size_t i = 0; i < t->num_msgs; i++) {
+    struct links l;
+    if (!links_build(&l, t)) {
+        links_free(&l);
+        fprintf(stderr, "oscar: out of memory judging %zu messages\n", t->num_msgs);
+        exit(2); /* as for unusable input: nothing can be judged */
+    }
+    bool mem_ok = true;
+    for (size_t i = 0; i < t->num_msgs && mem_ok; i++) {
         const struct oscar_decoded *d = &t->msgs[i];
         if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
             add(&s, R_COAP, i, "%s at byte %zu", oscar_coap_rule_str(d->coap_rule), d->coap_offset);
@@ -239,7 +390,7 @@ size_t oscar_rules_check(struct oscar_violation *out, size_t cap, const struct o
             continue;
         }
         bool retrans = is_retransmission(t, i);
-        check_response_piv(&s, t, i);
+        check_response_piv(&s, t, i, l.earlier[i]);
         check_outer(&s, d, i);
         if (d->verdict == OSCAR_OSCORE_DECRYPT_FAILED || d->verdict == OSCAR_OSCORE_NO_CONTEXT) {
             add(&s, R_UNDECRYPTABLE, i, "%s", oscar_oscore_verdict_str(d->verdict));
@@ -248,49 +399,16 @@ size_t oscar_rules_check(struct oscar_violation *out, size_t cap, const struct o
             check_inner(&s, d, i);
         }
         if (d->has_key_nonce && !retrans) {
-            for (size_t k = 0; k < i; k++) {
-                const struct oscar_decoded *e = &t->msgs[k];
-                /* the same ciphertext again is a replay or retransmission (other rules); a
-                 * different ciphertext under the same key and nonce is the reuse */
-                if (e->has_key_nonce && e->key_len == d->key_len &&
-                    memcmp(e->key, d->key, d->key_len) == 0 && e->nonce_len == d->nonce_len &&
-                    memcmp(e->nonce, d->nonce, d->nonce_len) == 0 && !same_ciphertext(e, d)) {
-                    add(&s, R_NONCE_REUSE, i, "same key and nonce as frame %zu", e->frame);
-                    break;
-                }
-            }
+            mem_ok = check_nonce_reuse(&s, &l, t, i);
         }
-        /* a replayed request (same context and Partial IV, different datagram) answered 2.xx */
-        if (d->is_request && d->context >= 0 && !retrans) {
-            for (size_t k = 0; k < i; k++) {
-                const struct oscar_decoded *e = &t->msgs[k];
-                if (!e->is_request || e->context != d->context ||
-                    e->ex.request_piv_len != d->ex.request_piv_len ||
-                    memcmp(e->ex.request_piv, d->ex.request_piv, d->ex.request_piv_len) != 0) {
-                    continue;
-                }
-                for (size_t r = i + 1; r < t->num_msgs; r++) {
-                    const struct oscar_decoded *resp = &t->msgs[r];
-                    if (resp->request != (long)i) {
-                        continue;
-                    }
-                    struct oscar_coap_msg m;
-                    size_t off;
-                    bool ok = resp->oscore && resp->verdict == OSCAR_OSCORE_ACCEPT &&
-                              oscar_coap_parse(&m, &off, resp->plain, resp->plain_len) ==
-                                  OSCAR_COAP_WELL_FORMED &&
-                              OSCAR_COAP_CODE_CLASS(m.code) == 2;
-                    bool plain_ok = !resp->oscore && OSCAR_COAP_CODE_CLASS(resp->code) == 2;
-                    if (ok || plain_ok) {
-                        add(&s, R_REPLAY_ANSWERED, r,
-                            "frame %zu replays the Partial IV of frame %zu and got %s", d->frame,
-                            e->frame, plain_ok ? "an unprotected 2.xx" : "a 2.xx");
-                        break;
-                    }
-                }
-                break;
-            }
+        if (mem_ok && d->is_request && d->context >= 0 && !retrans) {
+            mem_ok = check_replay_answered(&s, &l, t, i);
         }
+    }
+    links_free(&l);
+    if (!mem_ok) {
+        fprintf(stderr, "oscar: out of memory judging %zu messages\n", t->num_msgs);
+        exit(2); /* as for unusable input: nothing can be judged */
     }
     return s.n;
 }

@@ -1,0 +1,105 @@
+/* msgindex.c — see msgindex.h. Open addressing with linear probing; grows at half full. */
+#include "msgindex.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+
+enum oscar_err oscar_msg_index_init(struct oscar_msg_index *ix, size_t expected)
+{
+    size_t cap = 64;
+    while (cap < 2 * expected + 2) {
+        cap *= 2;
+    }
+    ix->slots = calloc(cap, sizeof(*ix->slots));
+    ix->hashes = calloc(cap, sizeof(*ix->hashes));
+    ix->mask = cap - 1;
+    ix->used = 0;
+    if (ix->slots == NULL || ix->hashes == NULL) {
+        oscar_msg_index_free(ix);
+        return OSCAR_ERR_NOMEM;
+    }
+    return OSCAR_OK;
+}
+
+void oscar_msg_index_free(struct oscar_msg_index *ix)
+{
+    free(ix->slots);
+    free(ix->hashes);
+    ix->slots = NULL;
+    ix->hashes = NULL;
+    ix->mask = 0;
+    ix->used = 0;
+}
+
+/* probe_slot returns the slot holding a match for probe, or the empty slot where the chain ends. */
+static size_t probe_slot(const struct oscar_msg_index *ix, uint64_t h,
+                         const struct oscar_transcript *t, size_t probe, oscar_msg_eq eq)
+{
+    size_t k = (size_t)h & ix->mask;
+    while (ix->slots[k] != 0 && !(ix->hashes[k] == h && eq(t, ix->slots[k] - 1, probe))) {
+        k = (k + 1) & ix->mask;
+    }
+    return k;
+}
+
+long oscar_msg_index_find(const struct oscar_msg_index *ix, uint64_t h,
+                          const struct oscar_transcript *t, size_t probe, oscar_msg_eq eq)
+{
+    size_t k = probe_slot(ix, h, t, probe, eq);
+    return ix->slots[k] != 0 ? (long)(ix->slots[k] - 1) : -1;
+}
+
+static enum oscar_err grow(struct oscar_msg_index *ix)
+{
+    struct oscar_msg_index big;
+    size_t old_cap = ix->mask + 1;
+    OSCAR_TRY(oscar_msg_index_init(&big, old_cap));
+    for (size_t k = 0; k < old_cap; k++) {
+        if (ix->slots[k] != 0) {
+            size_t j = (size_t)ix->hashes[k] & big.mask;
+            while (big.slots[j] != 0) {
+                j = (j + 1) & big.mask;
+            }
+            big.slots[j] = ix->slots[k];
+            big.hashes[j] = ix->hashes[k];
+            big.used++;
+        }
+    }
+    oscar_msg_index_free(ix);
+    *ix = big;
+    return OSCAR_OK;
+}
+
+enum oscar_err oscar_msg_index_put(struct oscar_msg_index *ix, uint64_t h,
+                                   const struct oscar_transcript *t, size_t i, oscar_msg_eq eq,
+                                   bool replace)
+{
+    if (2 * (ix->used + 1) > ix->mask + 1) {
+        OSCAR_TRY(grow(ix));
+    }
+    size_t k = probe_slot(ix, h, t, i, eq);
+    if (ix->slots[k] == 0) {
+        ix->used++;
+    } else if (!replace) {
+        return OSCAR_OK;
+    }
+    ix->slots[k] = i + 1;
+    ix->hashes[k] = h;
+    return OSCAR_OK;
+}
+
+uint64_t oscar_hash_bytes(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+uint64_t oscar_hash_endpoint(uint64_t h, const struct oscar_endpoint *e)
+{
+    uint8_t head[3] = {(uint8_t)e->family, (uint8_t)(e->port >> 8), (uint8_t)e->port};
+    h = oscar_hash_bytes(h, head, sizeof(head));
+    return oscar_hash_bytes(h, e->addr, e->family == AF_INET6 ? 16 : 4);
+}

@@ -1,0 +1,39 @@
+/* msgindex.h — a hash index over the messages of a transcript, so that the checker's lookups
+ * (the first copy of a datagram, the latest request with a token, the first use of a key and
+ * nonce, the first request with a Partial IV) take constant time and a capture of a million
+ * packets is judged in linear time. Written here rather than taken from a library because the
+ * keys are transcript messages compared by the checker's own equality functions. */
+#ifndef OSCAR_MSGINDEX_H
+#define OSCAR_MSGINDEX_H
+
+#include "decode.h"
+
+/* oscar_msg_eq says whether stored message a matches probe message b. */
+typedef bool (*oscar_msg_eq)(const struct oscar_transcript *t, size_t a, size_t b);
+
+struct oscar_msg_index {
+    size_t *slots;    /* message index + 1; 0 is empty */
+    uint64_t *hashes; /* the hash of each occupied slot */
+    size_t mask;
+    size_t used;
+};
+
+enum oscar_err oscar_msg_index_init(struct oscar_msg_index *ix, size_t expected);
+void oscar_msg_index_free(struct oscar_msg_index *ix);
+
+/* oscar_msg_index_find returns the stored message with hash h that eq matches with probe, or -1. */
+long oscar_msg_index_find(const struct oscar_msg_index *ix, uint64_t h,
+                          const struct oscar_transcript *t, size_t probe, oscar_msg_eq eq);
+
+/* oscar_msg_index_put stores message i under hash h, replacing a stored message eq matches
+ * (replace true) or keeping it (replace false). */
+enum oscar_err oscar_msg_index_put(struct oscar_msg_index *ix, uint64_t h,
+                                   const struct oscar_transcript *t, size_t i, oscar_msg_eq eq,
+                                   bool replace);
+
+/* FNV-1a over bytes, chained from h (start with OSCAR_HASH_SEED). */
+#define OSCAR_HASH_SEED UINT64_C(0xcbf29ce484222325)
+uint64_t oscar_hash_bytes(uint64_t h, const void *p, size_t n);
+uint64_t oscar_hash_endpoint(uint64_t h, const struct oscar_endpoint *e);
+
+#endif
