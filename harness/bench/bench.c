@@ -9,12 +9,14 @@
 
 #include "oscar/oscore.h"
 #include "../main/cli.h"
+#include "../trace/pcapio.h"
 
 #define REQUEST_LEN 40
 #define ROUNDS_DEFAULT 7
 #define ROUND_SECONDS_DEFAULT 0.4
 #define BATCH 2048
 #define ROUNDS_MAX 99
+#define TRACE_PACKETS_MAX 100000000L
 
 static double now(void)
 {
@@ -171,12 +173,78 @@ static int setup(struct bench_state *s, int32_t alg)
     return 0;
 }
 
+/* write_trace writes a capture of num_packets datagrams: requests from the client context of
+ * setup (PIV 0, 1, ...) to 127.0.0.1:5683, each with its own token and Message ID, and the
+ * server's protected 2.05 response to each. The plugtest context A reads it (the benchmark of
+ * `oscar check` against tshark, ci/bench-check). */
+static int write_trace(struct bench_state *s, const char *path, long num_packets)
+{
+    struct oscar_diag diag = {0};
+    struct oscar_pcap_writer *w = NULL;
+    struct oscar_endpoint client;
+    struct oscar_endpoint server;
+    if (oscar_endpoint_parse(&client, "127.0.0.1:40000") != OSCAR_OK ||
+        oscar_endpoint_parse(&server, "127.0.0.1:5683") != OSCAR_OK ||
+        oscar_pcap_writer_open(&w, path, &diag) != OSCAR_OK) {
+        fprintf(stderr, "oscar bench: %s: %s\n", path, diag.msg);
+        return -1;
+    }
+    struct oscar_oscore_ctx *list[1] = {&s->server};
+    uint64_t usec = UINT64_C(1700000000000000);
+    int rc = 0;
+    for (long i = 0; i < num_packets && rc == 0; i += 2) {
+        uint8_t plain[512];
+        uint8_t resp[64];
+        size_t plen;
+        size_t out_len;
+        size_t idx;
+        enum oscar_oscore_verdict v;
+        struct oscar_oscore_exchange ex;
+        uint8_t token[4] = {(uint8_t)(i >> 25), (uint8_t)(i >> 17), (uint8_t)(i >> 9),
+                            (uint8_t)(i >> 1)};
+        memcpy(s->req + 4, token, sizeof(token)); /* build_request: 4-byte token at offset 4 */
+        s->req[2] = (uint8_t)(i >> 9);
+        s->req[3] = (uint8_t)(i >> 1);
+        struct oscar_coap_msg m = {0};
+        m.version = OSCAR_COAP_VERSION;
+        m.type = OSCAR_COAP_TYPE_ACK;
+        m.code = OSCAR_COAP_CODE_CONTENT;
+        m.mid = (uint16_t)(i >> 1);
+        m.token_len = sizeof(token);
+        memcpy(m.token, token, sizeof(token));
+        m.has_payload = true;
+        m.payload = (const uint8_t *)"Hello World!";
+        m.payload_len = 12;
+        size_t resp_len = 0;
+        if (oscar_oscore_protect_request(&s->client, s->prot, sizeof(s->prot), &plen, NULL, NULL,
+                                         s->req, s->req_len) != OSCAR_OK ||
+            oscar_pcap_write_udp(w, usec, &client, &server, s->prot, plen) != OSCAR_OK ||
+            oscar_oscore_unprotect_request(list, 1, &v, &idx, plain, sizeof(plain), &out_len, &ex,
+                                           s->prot, plen) != OSCAR_OK ||
+            v != OSCAR_OSCORE_ACCEPT ||
+            oscar_coap_serialize(resp, sizeof(resp), &resp_len, &m) != OSCAR_OK ||
+            oscar_oscore_protect_response(&s->server, s->prot, sizeof(s->prot), &plen, &ex, NULL,
+                                          resp, resp_len) != OSCAR_OK ||
+            oscar_pcap_write_udp(w, usec + 5, &server, &client, s->prot, plen) != OSCAR_OK) {
+            fprintf(stderr, "oscar bench: writing message %ld of %s failed\n", i, path);
+            rc = -1;
+        }
+        usec += 10;
+    }
+    oscar_pcap_writer_close(w);
+    return rc;
+}
+
 int oscar_cmd_bench(int argc, char **argv)
 {
     int rounds = ROUNDS_DEFAULT;
     double round_seconds = ROUND_SECONDS_DEFAULT;
     int32_t alg = OSCAR_COSE_ALG_AES_CCM_16_64_128;
+    const char *trace = NULL;
+    long packets = 1000000;
     static const struct option longopts[] = {
+        {"write-trace", required_argument, NULL, 'w'},
+        {"packets", required_argument, NULL, 'p'},
         {"rounds", required_argument, NULL, 'r'},
         {"round-seconds", required_argument, NULL, 's'},
         {"alg", required_argument, NULL, 'a'},
@@ -185,7 +253,7 @@ int oscar_cmd_bench(int argc, char **argv)
     };
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "r:s:a:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "r:s:a:w:p:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'r':
             rounds = (int)strtol(optarg, NULL, 10);
@@ -196,11 +264,19 @@ int oscar_cmd_bench(int argc, char **argv)
         case 'a':
             alg = (int32_t)strtol(optarg, NULL, 10);
             break;
+        case 'w':
+            trace = optarg;
+            break;
+        case 'p':
+            packets = strtol(optarg, NULL, 10);
+            break;
         case 'h':
             printf("usage: oscar bench [--rounds N] [--round-seconds S] [--alg COSE_ID]\n"
+                   "       oscar bench --write-trace PCAP [--packets N] [--alg COSE_ID]\n"
                    "Prints OSCORE protect+unprotect/s of a 40-byte request and the raw AEAD\n"
                    "seal+open/s on the same sizes, medians of N interleaved rounds, and their "
-                   "ratio.\n");
+                   "ratio. --write-trace writes a capture of N (default 1000000) OSCORE\n"
+                   "packets, requests and responses under plugtest context A (with --alg).\n");
             return OSCAR_EXIT_OK;
         default:
             return OSCAR_EXIT_USAGE;
@@ -210,11 +286,22 @@ int oscar_cmd_bench(int argc, char **argv)
         fprintf(stderr, "oscar bench: bad --rounds (1-%d), --round-seconds or --alg\n", ROUNDS_MAX);
         return OSCAR_EXIT_USAGE;
     }
+    if (packets < 2 || packets > TRACE_PACKETS_MAX) {
+        fprintf(stderr, "oscar bench: --packets from 2 to %ld\n", TRACE_PACKETS_MAX);
+        return OSCAR_EXIT_USAGE;
+    }
     struct bench_state *s = calloc(1, sizeof(*s));
     if (s == NULL || setup(s, alg) != 0) {
         fprintf(stderr, "oscar bench: set-up failed\n");
         free(s);
         return OSCAR_EXIT_FAIL;
+    }
+    if (trace != NULL) {
+        int rc = write_trace(s, trace, packets);
+        oscar_oscore_ctx_cleanup(&s->client);
+        oscar_oscore_ctx_cleanup(&s->server);
+        free(s);
+        return rc == 0 ? OSCAR_EXIT_OK : OSCAR_EXIT_FAIL;
     }
     double raw[ROUNDS_MAX];
     double osc[ROUNDS_MAX];

@@ -110,6 +110,56 @@ static void add_hex(cJSON *o, const char *name, const uint8_t *d, size_t n)
     }
 }
 
+static const struct oscar_violation *by_message; /* for cmp_by_message (qsort has no argument) */
+
+static int cmp_by_message(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a;
+    size_t y = *(const size_t *)b;
+    if (by_message[x].msg != by_message[y].msg) {
+        return by_message[x].msg < by_message[y].msg ? -1 : 1;
+    }
+    return x < y ? -1 : x > y;
+}
+
+/* print_message writes the report lines of message d: addresses, CoAP header, OSCORE verdict and
+ * the decrypted (or plain) message. */
+static void print_message(const struct oscar_transcript *t, const struct oscar_decoded *d)
+{
+    char src[64];
+    char dst[64];
+    char code[8];
+    oscar_endpoint_format(src, sizeof(src), &d->src);
+    oscar_endpoint_format(dst, sizeof(dst), &d->dst);
+    printf("#%-5zu %s -> %s  ", d->frame, src, dst);
+    if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
+        printf("not CoAP: %s at byte %zu\n", oscar_coap_rule_str(d->coap_rule), d->coap_offset);
+        return;
+    }
+    fmt_code(code, sizeof(code), d->code);
+    printf("%s %s mid=0x%04x tok=", type_name(d->type), code, d->mid);
+    for (size_t k = 0; k < d->token_len; k++) {
+        printf("%02x", d->token[k]);
+    }
+    if (d->request >= 0) {
+        printf(" (answers #%zu)", t->msgs[d->request].frame);
+    }
+    if (d->oscore) {
+        printf("  OSCORE %s", oscar_oscore_verdict_name(d->verdict));
+        if (d->context >= 0) {
+            printf(" [%s]", t->context_names[d->context]);
+        }
+        if (d->verdict == OSCAR_OSCORE_ACCEPT) {
+            printf("\n        decrypted: ");
+            describe_coap(stdout, d->plain, d->plain_len);
+        }
+    } else {
+        printf("\n        ");
+        describe_coap(stdout, d->wire, d->wire_len);
+    }
+    printf("\n");
+}
+
 static int write_json(const char *path, const char *pcap, const struct oscar_transcript *t,
                       const struct oscar_violation *v, size_t nv)
 {
@@ -176,10 +226,15 @@ int oscar_cmd_check(int argc, char **argv)
     uint16_t ports[MAX_PORTS];
     size_t num_ports = 0;
     bool all_ports = false;
+    bool only_violations = false;
     static const struct option longopts[] = {
-        {"contexts", required_argument, NULL, 'c'}, {"json", required_argument, NULL, 'j'},
-        {"port", required_argument, NULL, 'p'},     {"all-ports", no_argument, NULL, 'a'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"contexts", required_argument, NULL, 'c'},
+        {"json", required_argument, NULL, 'j'},
+        {"port", required_argument, NULL, 'p'},
+        {"all-ports", no_argument, NULL, 'a'},
+        {"only-violations", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int ch;
     optind = 1;
@@ -204,15 +259,20 @@ int oscar_cmd_check(int argc, char **argv)
         case 'a':
             all_ports = true;
             break;
+        case 'V':
+            only_violations = true;
+            break;
         case 'h':
             printf("usage: oscar check PCAP --contexts FILE [--json OUT] [--port N]... "
                    "[--all-ports]\n"
+                   "            [--only-violations]\n"
                    "Decodes every CoAP datagram on port 5683 (and --port N) of a pcap/pcapng\n"
                    "capture, verifies OSCORE messages with the contexts (a JSON array, or\n"
                    "{\"contexts\": [...]}, from one endpoint's view; both directions are "
                    "derived)\n"
                    "and applies every trace rule (oscar rules). Exit 0 clean, 1 violations, 2\n"
-                   "unusable input.\n"
+                   "unusable input. --only-violations prints only the messages that break a "
+                   "rule.\n"
                    "       oscar check --rejudge TEST_FOLDER...\n"
                    "Judges finished `oscar run` test folders again from what they hold (capture,\n"
                    "events, scenario copy, run.json), with the same code as oscar run.\n");
@@ -244,49 +304,36 @@ int oscar_cmd_check(int argc, char **argv)
         return OSCAR_EXIT_INPUT;
     }
     struct oscar_violation *v = calloc(MAX_VIOLATIONS, sizeof(*v));
-    size_t nv = v != NULL ? oscar_rules_check(v, MAX_VIOLATIONS, &t) : 0;
+    size_t *ord = calloc(MAX_VIOLATIONS, sizeof(*ord));
+    if (v == NULL || ord == NULL) {
+        fprintf(stderr, "oscar check: out of memory\n");
+        free(v);
+        free(ord);
+        oscar_transcript_free(&t);
+        oscar_arena_free(&arena);
+        return OSCAR_EXIT_INPUT;
+    }
+    size_t nv = oscar_rules_check(v, MAX_VIOLATIONS, &t);
+    /* each message's violations in the order found, one walk through the capture */
+    for (size_t k = 0; k < nv; k++) {
+        ord[k] = k;
+    }
+    by_message = v;
+    qsort(ord, nv, sizeof(*ord), cmp_by_message);
+    size_t next = 0;
     size_t decrypted = 0;
     size_t oscore = 0;
     for (size_t i = 0; i < t.num_msgs; i++) {
         const struct oscar_decoded *d = &t.msgs[i];
-        char src[64];
-        char dst[64];
-        char code[8];
-        oscar_endpoint_format(src, sizeof(src), &d->src);
-        oscar_endpoint_format(dst, sizeof(dst), &d->dst);
-        printf("#%-5zu %s -> %s  ", d->frame, src, dst);
-        if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
-            printf("not CoAP: %s at byte %zu\n", oscar_coap_rule_str(d->coap_rule), d->coap_offset);
-        } else {
-            fmt_code(code, sizeof(code), d->code);
-            printf("%s %s mid=0x%04x tok=", type_name(d->type), code, d->mid);
-            for (size_t k = 0; k < d->token_len; k++) {
-                printf("%02x", d->token[k]);
-            }
-            if (d->request >= 0) {
-                printf(" (answers #%zu)", t.msgs[d->request].frame);
-            }
-            if (d->oscore) {
-                oscore++;
-                printf("  OSCORE %s", oscar_oscore_verdict_name(d->verdict));
-                if (d->context >= 0) {
-                    printf(" [%s]", t.context_names[d->context]);
-                }
-                if (d->verdict == OSCAR_OSCORE_ACCEPT) {
-                    decrypted++;
-                    printf("\n        decrypted: ");
-                    describe_coap(stdout, d->plain, d->plain_len);
-                }
-            } else {
-                printf("\n        ");
-                describe_coap(stdout, d->wire, d->wire_len);
-            }
-            printf("\n");
+        oscore += d->oscore;
+        decrypted += d->oscore && d->verdict == OSCAR_OSCORE_ACCEPT;
+        bool has_violation = next < nv && v[ord[next]].msg == i;
+        if (!only_violations || has_violation) {
+            print_message(&t, d);
         }
-        for (size_t k = 0; k < nv; k++) {
-            if (v[k].msg == i) {
-                printf("        ! %s (%s): %s\n", v[k].rule->id, v[k].rule->rfc, v[k].detail);
-            }
+        for (; next < nv && v[ord[next]].msg == i; next++) {
+            const struct oscar_violation *x = &v[ord[next]];
+            printf("        ! %s (%s): %s\n", x->rule->id, x->rule->rfc, x->detail);
         }
     }
     printf("%zu messages, %zu OSCORE, %zu decrypted, %zu violations", t.num_msgs, oscore, decrypted,
@@ -301,6 +348,10 @@ int oscar_cmd_check(int argc, char **argv)
         }
     }
     printf("\n");
+    if (nv == MAX_VIOLATIONS) {
+        printf("at least %d violations: only the first %d are listed\n", MAX_VIOLATIONS,
+               MAX_VIOLATIONS);
+    }
     if (t.damage[0] != '\0') {
         printf("the capture is damaged %s; everything before was checked\n", t.damage);
     }
@@ -310,6 +361,7 @@ int oscar_cmd_check(int argc, char **argv)
         rc = OSCAR_EXIT_INPUT;
     }
     free(v);
+    free(ord);
     oscar_transcript_free(&t);
     oscar_arena_free(&arena);
     return rc;

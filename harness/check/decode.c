@@ -8,6 +8,7 @@
 #include <string.h>
 
 #define PLAIN_SLACK 64
+#define OSCAR_DATAGRAM_MAX 65535
 
 /* mirror swaps the two sides of a context spec. */
 static struct oscar_context_spec mirror(const struct oscar_context_spec *s)
@@ -164,10 +165,14 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
     }
     struct oscar_oscore_ctx *ctxs = calloc(2 * num_specs + 1, sizeof(*ctxs));
     struct oscar_oscore_ctx **list = calloc(2 * num_specs + 1, sizeof(*list));
+    /* what the core decrypts into: 2 * datagram + slack always suffices (oscore.h) */
+    size_t scratch_cap = 2 * OSCAR_DATAGRAM_MAX + PLAIN_SLACK;
+    uint8_t *scratch = malloc(scratch_cap);
     struct oscar_msg_index copies = {0};
     struct oscar_msg_index requests = {0};
     enum oscar_err err = OSCAR_OK;
-    if (ctxs == NULL || list == NULL || oscar_msg_index_init(&copies, 0) != OSCAR_OK ||
+    if (ctxs == NULL || list == NULL || scratch == NULL ||
+        oscar_msg_index_init(&copies, 0) != OSCAR_OK ||
         oscar_msg_index_init(&requests, 0) != OSCAR_OK) {
         err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
         goto out;
@@ -215,8 +220,8 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
         d->request = -1;
         d->inner_observe_len = -1;
         d->wire = oscar_arena_alloc(&out->arena, g.len + 1);
-        d->plain = oscar_arena_alloc(&out->arena, 2 * g.len + PLAIN_SLACK);
-        if (d->wire == NULL || d->plain == NULL) {
+        d->plain = d->wire; /* until decrypted: then its own copy, of the exact size */
+        if (d->wire == NULL) {
             err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
             break;
         }
@@ -246,6 +251,15 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
         d->is_request = oscar_coap_is_request(m.code);
         d->oscore = oscar_coap_find_option(&m, OSCAR_COAP_OPT_OSCORE) != NULL;
         size_t cap = 2 * g.len + PLAIN_SLACK;
+        if (cap > scratch_cap) {
+            uint8_t *bigger = realloc(scratch, cap);
+            if (bigger == NULL) {
+                err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
+                break;
+            }
+            scratch = bigger;
+            scratch_cap = cap;
+        }
         if (!d->is_request && m.code != OSCAR_COAP_CODE_EMPTY) {
             d->request = find_request(out, &requests, di);
         } else if (d->is_request) {
@@ -258,14 +272,13 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
             }
         }
         if (!d->oscore) {
-            memcpy(d->plain, d->wire, d->wire_len);
             d->plain_len = d->wire_len;
             continue;
         }
         if (d->is_request) {
             size_t idx = 0;
             err =
-                oscar_oscore_unprotect_request(list, out->num_contexts, &d->verdict, &idx, d->plain,
+                oscar_oscore_unprotect_request(list, out->num_contexts, &d->verdict, &idx, scratch,
                                                cap, &d->plain_len, &d->ex, d->wire, d->wire_len);
             if (err != OSCAR_OK) {
                 break;
@@ -287,7 +300,7 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
             int partner = q->context ^ 1;
             struct oscar_oscore_exchange ex = q->ex;
             ex.observe = true; /* decode every response and notification, judge them later */
-            err = oscar_oscore_unprotect_response(&ctxs[partner], &d->verdict, d->plain, cap,
+            err = oscar_oscore_unprotect_response(&ctxs[partner], &d->verdict, scratch, cap,
                                                   &d->plain_len, &ex, d->wire, d->wire_len);
             if (err != OSCAR_OK) {
                 break;
@@ -313,6 +326,14 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
         } else {
             d->verdict = OSCAR_OSCORE_NO_CONTEXT;
         }
+        if (d->plain_len > 0) {
+            d->plain = oscar_arena_alloc(&out->arena, d->plain_len);
+            if (d->plain == NULL) {
+                err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
+                break;
+            }
+            memcpy(d->plain, scratch, d->plain_len);
+        }
     }
 out:
     if (rd != NULL) {
@@ -329,6 +350,7 @@ out:
     }
     free(ctxs);
     free(list);
+    free(scratch);
     oscar_msg_index_free(&copies);
     oscar_msg_index_free(&requests);
     return err;

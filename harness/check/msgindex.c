@@ -11,10 +11,9 @@ enum oscar_err oscar_msg_index_init(struct oscar_msg_index *ix, size_t expected)
         cap *= 2;
     }
     ix->slots = calloc(cap, sizeof(*ix->slots));
-    ix->hashes = calloc(cap, sizeof(*ix->hashes));
     ix->mask = cap - 1;
     ix->used = 0;
-    if (ix->slots == NULL || ix->hashes == NULL) {
+    if (ix->slots == NULL) {
         oscar_msg_index_free(ix);
         return OSCAR_ERR_NOMEM;
     }
@@ -24,19 +23,28 @@ enum oscar_err oscar_msg_index_init(struct oscar_msg_index *ix, size_t expected)
 void oscar_msg_index_free(struct oscar_msg_index *ix)
 {
     free(ix->slots);
-    free(ix->hashes);
     ix->slots = NULL;
-    ix->hashes = NULL;
     ix->mask = 0;
     ix->used = 0;
+}
+
+/* home is the first slot for hash h: FNV-1a mixes the high bits best, so fold them down (the
+ * MurmurHash3 finaliser) before masking. */
+static size_t home(const struct oscar_msg_index *ix, uint64_t h)
+{
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    return (size_t)h & ix->mask;
 }
 
 /* probe_slot returns the slot holding a match for probe, or the empty slot where the chain ends. */
 static size_t probe_slot(const struct oscar_msg_index *ix, uint64_t h,
                          const struct oscar_transcript *t, size_t probe, oscar_msg_eq eq)
 {
-    size_t k = (size_t)h & ix->mask;
-    while (ix->slots[k] != 0 && !(ix->hashes[k] == h && eq(t, ix->slots[k] - 1, probe))) {
+    size_t k = home(ix, h);
+    while (ix->slots[k].msg != 0 &&
+           !(ix->slots[k].hash == h && eq(t, ix->slots[k].msg - 1, probe))) {
         k = (k + 1) & ix->mask;
     }
     return k;
@@ -46,7 +54,7 @@ long oscar_msg_index_find(const struct oscar_msg_index *ix, uint64_t h,
                           const struct oscar_transcript *t, size_t probe, oscar_msg_eq eq)
 {
     size_t k = probe_slot(ix, h, t, probe, eq);
-    return ix->slots[k] != 0 ? (long)(ix->slots[k] - 1) : -1;
+    return ix->slots[k].msg != 0 ? (long)(ix->slots[k].msg - 1) : -1;
 }
 
 static enum oscar_err grow(struct oscar_msg_index *ix)
@@ -55,13 +63,12 @@ static enum oscar_err grow(struct oscar_msg_index *ix)
     size_t old_cap = ix->mask + 1;
     OSCAR_TRY(oscar_msg_index_init(&big, old_cap));
     for (size_t k = 0; k < old_cap; k++) {
-        if (ix->slots[k] != 0) {
-            size_t j = (size_t)ix->hashes[k] & big.mask;
-            while (big.slots[j] != 0) {
+        if (ix->slots[k].msg != 0) {
+            size_t j = home(&big, ix->slots[k].hash);
+            while (big.slots[j].msg != 0) {
                 j = (j + 1) & big.mask;
             }
             big.slots[j] = ix->slots[k];
-            big.hashes[j] = ix->hashes[k];
             big.used++;
         }
     }
@@ -78,13 +85,13 @@ enum oscar_err oscar_msg_index_put(struct oscar_msg_index *ix, uint64_t h,
         OSCAR_TRY(grow(ix));
     }
     size_t k = probe_slot(ix, h, t, i, eq);
-    if (ix->slots[k] == 0) {
+    if (ix->slots[k].msg == 0) {
         ix->used++;
     } else if (!replace) {
         return OSCAR_OK;
     }
-    ix->slots[k] = i + 1;
-    ix->hashes[k] = h;
+    ix->slots[k].msg = i + 1;
+    ix->slots[k].hash = h;
     return OSCAR_OK;
 }
 

@@ -11,9 +11,13 @@
 /* oscar_msg_eq says whether stored message a matches probe message b. */
 typedef bool (*oscar_msg_eq)(const struct oscar_transcript *t, size_t a, size_t b);
 
+struct oscar_msg_slot {
+    uint64_t hash;
+    size_t msg; /* message index + 1; 0 is empty */
+};
+
 struct oscar_msg_index {
-    size_t *slots;    /* message index + 1; 0 is empty */
-    uint64_t *hashes; /* the hash of each occupied slot */
+    struct oscar_msg_slot *slots; /* hash next to index: one cache line per probe */
     size_t mask;
     size_t used;
 };
