@@ -313,7 +313,16 @@ int oscar_cmd_check(int argc, char **argv)
         oscar_arena_free(&arena);
         return OSCAR_EXIT_INPUT;
     }
-    size_t nv = oscar_rules_check(v, MAX_VIOLATIONS, &t);
+    size_t nv = 0;
+    if (oscar_rules_check(v, MAX_VIOLATIONS, &nv, &t) != OSCAR_OK) {
+        fprintf(stderr, "oscar check: out of memory applying the rules to %zu messages\n",
+                t.num_msgs);
+        free(v);
+        free(ord);
+        oscar_transcript_free(&t);
+        oscar_arena_free(&arena);
+        return OSCAR_EXIT_INPUT;
+    }
     /* each message's violations in the order found, one walk through the capture */
     for (size_t k = 0; k < nv; k++) {
         ord[k] = k;

@@ -363,14 +363,15 @@ static bool check_replay_answered(struct sink *s, struct links *l, const struct 
     return true;
 }
 
-size_t oscar_rules_check(struct oscar_violation *out, size_t cap, const struct oscar_transcript *t)
+enum oscar_err oscar_rules_check(struct oscar_violation *out, size_t cap, size_t *out_n,
+                                 const struct oscar_transcript *t)
 {
     struct sink s = {out, cap, 0};
     struct links l;
+    *out_n = 0;
     if (!links_build(&l, t)) {
         links_free(&l);
-        fprintf(stderr, "oscar: out of memory judging %zu messages\n", t->num_msgs);
-        exit(2); /* as for unusable input: nothing can be judged */
+        return OSCAR_ERR_NOMEM;
     }
     bool mem_ok = true;
     for (size_t i = 0; i < t->num_msgs && mem_ok; i++) {
@@ -406,9 +407,6 @@ size_t oscar_rules_check(struct oscar_violation *out, size_t cap, const struct o
         }
     }
     links_free(&l);
-    if (!mem_ok) {
-        fprintf(stderr, "oscar: out of memory judging %zu messages\n", t->num_msgs);
-        exit(2); /* as for unusable input: nothing can be judged */
-    }
-    return s.n;
+    *out_n = s.n;
+    return mem_ok ? OSCAR_OK : OSCAR_ERR_NOMEM;
 }

@@ -21,7 +21,10 @@ struct oscar_violation {
     char detail[256];
 };
 
-/* oscar_rules_check appends violations (at most cap) in capture order; returns how many. */
-size_t oscar_rules_check(struct oscar_violation *out, size_t cap, const struct oscar_transcript *t);
+/* oscar_rules_check stores the violations of t (at most cap) in *out and their number in *out_n.
+ * OSCAR_ERR_NOMEM when its indexes cannot be allocated: the rules did not all run (*out_n holds
+ * what was found before). */
+enum oscar_err oscar_rules_check(struct oscar_violation *out, size_t cap, size_t *out_n,
+                                 const struct oscar_transcript *t);
 
 #endif

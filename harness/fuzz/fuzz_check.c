@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct oscar_transcript t;
     if (oscar_transcript_decode_reader(&t, rd, &spec, 1, NULL, 0, &diag) == OSCAR_OK) {
         struct oscar_violation v[64];
-        (void)oscar_rules_check(v, 64, &t);
+        size_t nv;
+        (void)oscar_rules_check(v, 64, &nv, &t);
     }
     oscar_transcript_free(&t);
     return 0;

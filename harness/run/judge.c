@@ -271,7 +271,12 @@ void oscar_judge(struct judge_verdict *out, const struct judge_input *in)
     }
     /* the trace rules hold whatever the scenario; a violation belongs to the step in progress */
     struct oscar_violation all[MAX_VIOLATIONS];
-    size_t na = oscar_rules_check(all, MAX_VIOLATIONS, in->tr);
+    size_t na = 0;
+    if (oscar_rules_check(all, MAX_VIOLATIONS, &na, in->tr) != OSCAR_OK) {
+        judge_fail(out, &s->steps[0], "RFC 8613 §7, §8",
+                   "the trace rules could not run: out of memory");
+        return;
+    }
     struct oscar_violation v[MAX_VIOLATIONS];
     size_t nv = 0;
     for (size_t i = 0; i < na; i++) {

@@ -151,7 +151,11 @@ static void judge(struct trace *tr, char *out, size_t cap)
         return;
     }
     struct oscar_violation v[32];
-    size_t nv = oscar_rules_check(v, 32, &t);
+    size_t nv = 0;
+    if (oscar_rules_check(v, 32, &nv, &t) != OSCAR_OK) {
+        fprintf(stderr, "%s: the rules could not run\n", tr->path);
+        abort();
+    }
     size_t len = 0;
     for (size_t i = 0; i < nv; i++) {
         /* each rule once, in order of first appearance */
