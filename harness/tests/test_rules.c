@@ -469,6 +469,62 @@ static void test_observe_inner_outer(void)
     EXPECT_RULES(&tr, "OSCORE-4.1.3.5-OBSERVE");
 }
 
+/* test_notification_inner_observe: a registration from the core, then a notification forged with
+ * the value 1 in its encrypted Observe (§4.1.3.5.2 wants it empty; the value travels outside). */
+static void test_notification_inner_observe(void)
+{
+    struct trace tr;
+    trace_open(&tr, 0, 0);
+    struct oscar_coap_msg m;
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.type = OSCAR_COAP_TYPE_CON;
+    m.code = OSCAR_COAP_CODE_GET;
+    m.mid = 8;
+    m.token_len = 1;
+    m.token[0] = 0xb8;
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_OBSERVE, NULL, 0));
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)"obs", 3));
+    uint8_t plain[BUF];
+    uint8_t prot[BUF];
+    size_t n;
+    size_t pn;
+    struct oscar_oscore_exchange cex;
+    OTEST_OK(oscar_coap_serialize(plain, BUF, &n, &m));
+    OTEST_OK(oscar_oscore_protect_request(&tr.client, prot, BUF, &pn, &cex, NULL, plain, n));
+    put(&tr, true, prot, pn);
+    /* 2.05, Observe 1 inside (option 6, length 1), payload "x"; first response: the request's
+     * nonce and no Partial IV of its own */
+    static const uint8_t pt[] = {OSCAR_COAP_CODE_CONTENT, 0x61, 0x01, 0xff, 'x'};
+    uint8_t arr[64];
+    size_t arr_len;
+    uint8_t aad[OSCAR_OSCORE_AAD_MAX];
+    size_t aad_len;
+    OTEST_OK(oscar_oscore_aad_array(arr, sizeof(arr), &arr_len, 10, cex.request_kid,
+                                    cex.request_kid_len, cex.request_piv, cex.request_piv_len, NULL,
+                                    0));
+    OTEST_OK(oscar_oscore_enc_structure(aad, sizeof(aad), &aad_len, arr, arr_len));
+    uint8_t ct[BUF];
+    OTEST_OK(tr.server.crypto->aead_seal(&tr.server.sender.aead, ct, sizeof(ct), cex.request_nonce,
+                                         aad, aad_len, pt, sizeof(pt)));
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.type = OSCAR_COAP_TYPE_ACK;
+    m.code = OSCAR_COAP_CODE_CONTENT;
+    m.mid = 8;
+    m.token_len = 1;
+    m.token[0] = 0xb8;
+    static const uint8_t one[1] = {1};
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_OBSERVE, one, 1));
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_OSCORE, NULL, 0));
+    m.has_payload = true;
+    m.payload = ct;
+    m.payload_len = sizeof(pt) + tr.server.alg->tag_len;
+    OTEST_OK(oscar_coap_serialize(plain, BUF, &n, &m));
+    put(&tr, false, plain, n);
+    EXPECT_RULES(&tr, "OSCORE-4.1.3.5-OBSERVE");
+}
+
 static void test_catalogue(void)
 {
     /* every rule in the catalogue has an ID, a section and a summary, and a test above */
@@ -508,6 +564,7 @@ int main(int argc, char **argv)
     OTEST_RUN(test_success_protected);
     OTEST_RUN(test_class_u_inner);
     OTEST_RUN(test_observe_inner_outer);
+    OTEST_RUN(test_notification_inner_observe);
     OTEST_RUN(test_catalogue);
     return otest_finish();
 }
