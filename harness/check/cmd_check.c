@@ -212,6 +212,56 @@ static int write_json(const char *path, const char *pcap, const struct oscar_tra
     return ok;
 }
 
+/* load_scenario reads a scenario file; its contexts file is resolved against dir, by default
+ * the folder above the scenario's own (scenarios/plugtest/X.json -> scenarios/). */
+static enum oscar_err load_scenario(struct oscar_scenario *sc, const char *path, const char *dir,
+                                    struct oscar_arena *arena, struct oscar_diag *diag)
+{
+    char parent[4096];
+    if (dir == NULL) {
+        snprintf(parent, sizeof(parent), "%s", path);
+        for (int up = 0; up < 2; up++) {
+            char *slash = strrchr(parent, '/');
+            if (slash == NULL) {
+                snprintf(parent, sizeof(parent), "%s", up == 0 ? "." : "..");
+                break;
+            }
+            *slash = '\0';
+        }
+        dir = parent[0] != '\0' ? parent : "/";
+    }
+    return oscar_scenario_load(sc, path, dir, arena, diag);
+}
+
+/* judge_offline evaluates the scenario's expectations on the capture alone (the client is the
+ * sender of the first request) and prints the verdict; true when it passes. */
+static bool judge_offline(const struct oscar_scenario *sc, const struct oscar_transcript *t)
+{
+    struct judge_input in = {.s = sc, .tr = t, .offline = true};
+    bool have_client = false;
+    for (size_t i = 0; i < t->num_msgs && !have_client; i++) {
+        if (t->msgs[i].coap_rule == OSCAR_COAP_WELL_FORMED && t->msgs[i].is_request) {
+            in.client_ep = t->msgs[i].src;
+            have_client = true;
+        }
+    }
+    struct judge_verdict jv = {0};
+    if (!have_client) {
+        jv.failed = true;
+        snprintf(jv.reason, sizeof(jv.reason), "no CoAP request in the capture");
+    } else {
+        oscar_judge(&jv, &in);
+    }
+    printf("%s %s (scenario judged offline, from the capture alone)%s%s\n",
+           jv.failed ? "FAIL" : "PASS", sc->id, jv.failed ? ": " : "", jv.failed ? jv.reason : "");
+    if (jv.unjudged > 0) {
+        printf("%zu expectation(s) on what a peer itself reports were not judged: they need the "
+               "run's events (oscar check --rejudge FOLDER)\n",
+               jv.unjudged);
+    }
+    return !jv.failed;
+}
+
 int oscar_cmd_check(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "--rejudge") == 0) {
@@ -227,8 +277,12 @@ int oscar_cmd_check(int argc, char **argv)
     size_t num_ports = 0;
     bool all_ports = false;
     bool only_violations = false;
+    const char *scenario = NULL;
+    const char *scenarios_dir = NULL;
     static const struct option longopts[] = {
         {"contexts", required_argument, NULL, 'c'},
+        {"scenario", required_argument, NULL, 's'},
+        {"scenarios-dir", required_argument, NULL, 'd'},
         {"json", required_argument, NULL, 'j'},
         {"port", required_argument, NULL, 'p'},
         {"all-ports", no_argument, NULL, 'a'},
@@ -262,16 +316,25 @@ int oscar_cmd_check(int argc, char **argv)
         case 'V':
             only_violations = true;
             break;
+        case 's':
+            scenario = optarg;
+            break;
+        case 'd':
+            scenarios_dir = optarg;
+            break;
         case 'h':
             printf("usage: oscar check PCAP --contexts FILE [--json OUT] [--port N]... "
                    "[--all-ports]\n"
-                   "            [--only-violations]\n"
+                   "            [--only-violations] [--scenario FILE [--scenarios-dir DIR]]\n"
                    "Decodes every CoAP datagram on port 5683 (and --port N) of a pcap/pcapng\n"
                    "capture, verifies OSCORE messages with the contexts (a JSON array, or\n"
                    "{\"contexts\": [...]}, from one endpoint's view; both directions are "
                    "derived)\n"
                    "and applies every trace rule (oscar rules). Exit 0 clean, 1 violations, 2\n"
-                   "unusable input. --only-violations prints only the messages that break a "
+                   "unusable input. --scenario FILE also judges the scenario's expectations on\n"
+                   "the capture alone (contexts from the scenario unless --contexts; all ports;\n"
+                   "its contexts_file resolved against --scenarios-dir, default the folder above\n"
+                   "the scenario's). --only-violations prints only the messages that break a "
                    "rule.\n"
                    "       oscar check --rejudge TEST_FOLDER...\n"
                    "Judges finished `oscar run` test folders again from what they hold (capture,\n"
@@ -281,11 +344,14 @@ int oscar_cmd_check(int argc, char **argv)
             return OSCAR_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1 || contexts == NULL) {
+    if (optind != argc - 1 || (contexts == NULL && scenario == NULL)) {
         fprintf(stderr, "usage: oscar check PCAP --contexts FILE (oscar check --help)\n");
         return OSCAR_EXIT_USAGE;
     }
     const char *pcap = argv[optind];
+    if (scenario != NULL && num_ports == 0) {
+        all_ports = true; /* scenario captures are taken on the relay's ports */
+    }
     if (!all_ports) {
         ports[num_ports++] = DEFAULT_COAP_PORT;
     }
@@ -296,7 +362,18 @@ int oscar_cmd_check(int argc, char **argv)
     size_t ns = 0;
     struct oscar_transcript t;
     int rc = OSCAR_EXIT_INPUT;
-    if (load_contexts(specs, &ns, contexts, &arena, &diag) != OSCAR_OK ||
+    static struct oscar_scenario sc;
+    if (scenario != NULL &&
+        load_scenario(&sc, scenario, scenarios_dir, &arena, &diag) != OSCAR_OK) {
+        fprintf(stderr, "oscar check: %s\n", diag.msg);
+        oscar_arena_free(&arena);
+        return OSCAR_EXIT_INPUT;
+    }
+    if (contexts == NULL) {
+        ns = sc.num_contexts;
+        memcpy(specs, sc.contexts, ns * sizeof(specs[0]));
+    }
+    if ((contexts != NULL && load_contexts(specs, &ns, contexts, &arena, &diag) != OSCAR_OK) ||
         oscar_transcript_decode(&t, pcap, specs, ns, ports, all_ports ? 0 : num_ports, &diag) !=
             OSCAR_OK) {
         fprintf(stderr, "oscar check: %s\n", diag.msg);
@@ -365,6 +442,9 @@ int oscar_cmd_check(int argc, char **argv)
         printf("the capture is damaged %s; everything before was checked\n", t.damage);
     }
     rc = nv == 0 ? OSCAR_EXIT_OK : OSCAR_EXIT_FAIL;
+    if (scenario != NULL) {
+        rc = judge_offline(&sc, &t) ? OSCAR_EXIT_OK : OSCAR_EXIT_FAIL;
+    }
     if (json != NULL && !write_json(json, pcap, &t, v, nv)) {
         fprintf(stderr, "oscar check: cannot write %s\n", json);
         rc = OSCAR_EXIT_INPUT;

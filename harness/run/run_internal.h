@@ -31,6 +31,9 @@ struct judge_input {
     const cJSON *const *server_events;
     size_t num_server_events;
     struct oscar_endpoint client_ep;
+    /* a capture without the peers' events (oscar check --scenario): each request is the client's
+     * next new request on the wire, and what only a peer's report can say is left unjudged */
+    bool offline;
 };
 
 struct judge_verdict {
@@ -38,6 +41,7 @@ struct judge_verdict {
     const char *step;
     const char *rfc;
     char reason[1024];
+    size_t unjudged; /* offline: expectations about a peer's own report, not judged */
 };
 
 /* oscar_judge evaluates every step's expectations on the decoded capture. */
