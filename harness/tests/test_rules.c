@@ -319,6 +319,28 @@ static void test_undecryptable(void)
     EXPECT_RULES(&tr, "OSCORE-8-VERIFIES");
 }
 
+/* register_observe writes the client's protected Observe registration GET /obs (mid, token tok)
+ * and returns its bytes in prot (BUF) and its exchange in *cex (may be NULL). */
+static void register_observe(struct trace *tr, uint16_t mid, uint8_t tok, uint8_t *prot, size_t *pn,
+                             struct oscar_oscore_exchange *cex)
+{
+    struct oscar_coap_msg m;
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.type = OSCAR_COAP_TYPE_CON;
+    m.code = OSCAR_COAP_CODE_GET;
+    m.mid = mid;
+    m.token_len = 1;
+    m.token[0] = tok;
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_OBSERVE, NULL, 0));
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)"obs", 3));
+    uint8_t plain[BUF];
+    size_t n;
+    OTEST_OK(oscar_coap_serialize(plain, BUF, &n, &m));
+    OTEST_OK(oscar_oscore_protect_request(&tr->client, prot, BUF, pn, cex, NULL, plain, n));
+    put(tr, true, prot, *pn);
+}
+
 /* observe_exchange writes a registration and two notifications; the second with its own
  * Partial IV when conformant, else (the fault) with the request nonce again. */
 static void observe_exchange(struct trace *tr, bool conformant)
@@ -328,20 +350,9 @@ static void observe_exchange(struct trace *tr, bool conformant)
     uint8_t dec[2 * BUF];
     size_t pn;
     size_t dn;
-    struct oscar_coap_msg m;
-    memset(&m, 0, sizeof(m));
-    m.version = OSCAR_COAP_VERSION;
-    m.type = OSCAR_COAP_TYPE_CON;
-    m.code = OSCAR_COAP_CODE_GET;
-    m.mid = 7;
-    m.token_len = 1;
-    m.token[0] = 0xb7;
-    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_OBSERVE, NULL, 0));
-    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)"obs", 3));
     size_t n;
-    OTEST_OK(oscar_coap_serialize(plain, BUF, &n, &m));
-    OTEST_OK(oscar_oscore_protect_request(&tr->client, prot, BUF, &pn, NULL, NULL, plain, n));
-    put(tr, true, prot, pn);
+    struct oscar_coap_msg m;
+    register_observe(tr, 7, 0xb7, prot, &pn, NULL);
     struct oscar_oscore_ctx *list[1] = {&tr->server};
     enum oscar_oscore_verdict v;
     size_t idx;
@@ -475,24 +486,13 @@ static void test_notification_inner_observe(void)
 {
     struct trace tr;
     trace_open(&tr, 0, 0);
-    struct oscar_coap_msg m;
-    memset(&m, 0, sizeof(m));
-    m.version = OSCAR_COAP_VERSION;
-    m.type = OSCAR_COAP_TYPE_CON;
-    m.code = OSCAR_COAP_CODE_GET;
-    m.mid = 8;
-    m.token_len = 1;
-    m.token[0] = 0xb8;
-    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_OBSERVE, NULL, 0));
-    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)"obs", 3));
     uint8_t plain[BUF];
     uint8_t prot[BUF];
     size_t n;
     size_t pn;
     struct oscar_oscore_exchange cex;
-    OTEST_OK(oscar_coap_serialize(plain, BUF, &n, &m));
-    OTEST_OK(oscar_oscore_protect_request(&tr.client, prot, BUF, &pn, &cex, NULL, plain, n));
-    put(&tr, true, prot, pn);
+    register_observe(&tr, 8, 0xb8, prot, &pn, &cex);
+    struct oscar_coap_msg m;
     /* 2.05, Observe 1 inside (option 6, length 1), payload "x"; first response: the request's
      * nonce and no Partial IV of its own */
     static const uint8_t pt[] = {OSCAR_COAP_CODE_CONTENT, 0x61, 0x01, 0xff, 'x'};
