@@ -229,14 +229,10 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
         d->wire_len = g.len;
         size_t di = out->num_msgs - 1;
         uint64_t dh = datagram_hash(d);
-        d->first_copy = oscar_msg_index_find(&copies, dh, out, di, same_datagram);
-        if (d->first_copy < 0) {
-            d->first_copy = (long)di;
-            err = oscar_msg_index_put(&copies, dh, out, di, same_datagram, false);
-            if (err != OSCAR_OK) {
-                err = oscar_diag_set(diag, err, "out of memory");
-                break;
-            }
+        err = oscar_msg_index_first(&copies, dh, out, di, same_datagram, &d->first_copy);
+        if (err != OSCAR_OK) {
+            err = oscar_diag_set(diag, err, "out of memory");
+            break;
         }
         struct oscar_coap_msg m;
         d->coap_rule = oscar_coap_parse(&m, &d->coap_offset, d->wire, d->wire_len);
@@ -265,7 +261,7 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
         } else if (d->is_request) {
             err = oscar_msg_index_put(&requests,
                                       exchange_hash(d->token, d->token_len, &d->src, &d->dst), out,
-                                      di, same_exchange, true);
+                                      di, same_exchange);
             if (err != OSCAR_OK) {
                 err = oscar_diag_set(diag, err, "out of memory");
                 break;

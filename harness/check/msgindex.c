@@ -77,19 +77,40 @@ static enum oscar_err grow(struct oscar_msg_index *ix)
     return OSCAR_OK;
 }
 
-enum oscar_err oscar_msg_index_put(struct oscar_msg_index *ix, uint64_t h,
-                                   const struct oscar_transcript *t, size_t i, oscar_msg_eq eq,
-                                   bool replace)
+/* slot_for returns the slot of a stored match for i, or the empty slot where i goes (growing the
+ * table first so that it stays at most half full). */
+static enum oscar_err slot_for(struct oscar_msg_index *ix, uint64_t h,
+                               const struct oscar_transcript *t, size_t i, oscar_msg_eq eq,
+                               size_t *out)
 {
     if (2 * (ix->used + 1) > ix->mask + 1) {
         OSCAR_TRY(grow(ix));
     }
-    size_t k = probe_slot(ix, h, t, i, eq);
+    *out = probe_slot(ix, h, t, i, eq);
+    return OSCAR_OK;
+}
+
+enum oscar_err oscar_msg_index_first(struct oscar_msg_index *ix, uint64_t h,
+                                     const struct oscar_transcript *t, size_t i, oscar_msg_eq eq,
+                                     long *out_first)
+{
+    size_t k;
+    OSCAR_TRY(slot_for(ix, h, t, i, eq, &k));
     if (ix->slots[k].msg == 0) {
+        ix->slots[k].msg = i + 1;
+        ix->slots[k].hash = h;
         ix->used++;
-    } else if (!replace) {
-        return OSCAR_OK;
     }
+    *out_first = (long)(ix->slots[k].msg - 1);
+    return OSCAR_OK;
+}
+
+enum oscar_err oscar_msg_index_put(struct oscar_msg_index *ix, uint64_t h,
+                                   const struct oscar_transcript *t, size_t i, oscar_msg_eq eq)
+{
+    size_t k;
+    OSCAR_TRY(slot_for(ix, h, t, i, eq, &k));
+    ix->used += ix->slots[k].msg == 0;
     ix->slots[k].msg = i + 1;
     ix->slots[k].hash = h;
     return OSCAR_OK;

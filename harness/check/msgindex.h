@@ -29,11 +29,16 @@ void oscar_msg_index_free(struct oscar_msg_index *ix);
 long oscar_msg_index_find(const struct oscar_msg_index *ix, uint64_t h,
                           const struct oscar_transcript *t, size_t probe, oscar_msg_eq eq);
 
-/* oscar_msg_index_put stores message i under hash h, replacing a stored message eq matches
- * (replace true) or keeping it (replace false). */
+/* oscar_msg_index_first sets *out_first to the first message stored under hash h that eq matches
+ * with message i; when there is none it stores i and sets *out_first to i. One probe for both. */
+enum oscar_err oscar_msg_index_first(struct oscar_msg_index *ix, uint64_t h,
+                                     const struct oscar_transcript *t, size_t i, oscar_msg_eq eq,
+                                     long *out_first);
+
+/* oscar_msg_index_put stores message i under hash h in place of any stored message eq matches
+ * (the index then finds the latest). */
 enum oscar_err oscar_msg_index_put(struct oscar_msg_index *ix, uint64_t h,
-                                   const struct oscar_transcript *t, size_t i, oscar_msg_eq eq,
-                                   bool replace);
+                                   const struct oscar_transcript *t, size_t i, oscar_msg_eq eq);
 
 /* FNV-1a over bytes, chained from h (start with OSCAR_HASH_SEED). */
 #define OSCAR_HASH_SEED UINT64_C(0xcbf29ce484222325)

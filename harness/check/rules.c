@@ -248,10 +248,8 @@ static uint64_t request_piv_hash(const struct oscar_decoded *d)
 struct links {
     long *first_resp; /* per request: its first response, -1 */
     long *next_resp;  /* per response: the next response to the same request, -1 */
-    long *last_resp;
     size_t
-        *earlier; /* per response: OSCORE responses (not retransmissions) to its request before */
-    size_t *count;
+        *earlier;   /* per response: OSCORE responses (not retransmissions) to its request before */
     long *distinct; /* per first use of a key and nonce: the first message under them with another
                        ciphertext, -1 */
     struct oscar_msg_index nonces;
@@ -262,9 +260,7 @@ static void links_free(struct links *l)
 {
     free(l->first_resp);
     free(l->next_resp);
-    free(l->last_resp);
     free(l->earlier);
-    free(l->count);
     free(l->distinct);
     oscar_msg_index_free(&l->nonces);
     oscar_msg_index_free(&l->pivs);
@@ -276,35 +272,35 @@ static bool links_build(struct links *l, const struct oscar_transcript *t)
     memset(l, 0, sizeof(*l));
     l->first_resp = malloc(n * sizeof(long));
     l->next_resp = malloc(n * sizeof(long));
-    l->last_resp = malloc(n * sizeof(long));
     l->earlier = calloc(n, sizeof(size_t));
-    l->count = calloc(n, sizeof(size_t));
     l->distinct = malloc(n * sizeof(long));
-    if (l->first_resp == NULL || l->next_resp == NULL || l->last_resp == NULL ||
-        l->earlier == NULL || l->count == NULL || l->distinct == NULL ||
-        oscar_msg_index_init(&l->nonces, t->num_msgs) != OSCAR_OK ||
-        oscar_msg_index_init(&l->pivs, t->num_msgs) != OSCAR_OK) {
-        return false;
+    long *last_resp = malloc(n * sizeof(long)); /* per request, while building */
+    size_t *count = calloc(n, sizeof(size_t));  /* per request, while building */
+    bool ok = l->first_resp != NULL && l->next_resp != NULL && l->earlier != NULL &&
+              l->distinct != NULL && last_resp != NULL && count != NULL &&
+              oscar_msg_index_init(&l->nonces, t->num_msgs) == OSCAR_OK &&
+              oscar_msg_index_init(&l->pivs, t->num_msgs) == OSCAR_OK;
+    for (size_t i = 0; ok && i < n; i++) {
+        l->first_resp[i] = l->next_resp[i] = last_resp[i] = l->distinct[i] = -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        l->first_resp[i] = l->next_resp[i] = l->last_resp[i] = l->distinct[i] = -1;
-    }
-    for (size_t i = 0; i < t->num_msgs; i++) {
+    for (size_t i = 0; ok && i < t->num_msgs; i++) {
         const struct oscar_decoded *d = &t->msgs[i];
         if (d->is_request || d->request < 0) {
             continue;
         }
         size_t q = (size_t)d->request;
-        l->earlier[i] = l->count[q];
-        l->count[q] += d->oscore && !is_retransmission(t, i);
-        if (l->last_resp[q] < 0) {
+        l->earlier[i] = count[q];
+        count[q] += d->oscore && !is_retransmission(t, i);
+        if (last_resp[q] < 0) {
             l->first_resp[q] = (long)i;
         } else {
-            l->next_resp[l->last_resp[q]] = (long)i;
+            l->next_resp[last_resp[q]] = (long)i;
         }
-        l->last_resp[q] = (long)i;
+        last_resp[q] = (long)i;
     }
-    return true;
+    free(last_resp);
+    free(count);
+    return ok;
 }
 
 /* check_nonce_reuse: a different ciphertext under a (key, nonce) pair already used (§7.2). */
@@ -313,9 +309,12 @@ static bool check_nonce_reuse(struct sink *s, struct links *l, const struct osca
 {
     const struct oscar_decoded *d = &t->msgs[i];
     uint64_t h = key_nonce_hash(d);
-    long e = oscar_msg_index_find(&l->nonces, h, t, i, same_key_nonce);
-    if (e < 0) {
-        return oscar_msg_index_put(&l->nonces, h, t, i, same_key_nonce, false) == OSCAR_OK;
+    long e;
+    if (oscar_msg_index_first(&l->nonces, h, t, i, same_key_nonce, &e) != OSCAR_OK) {
+        return false;
+    }
+    if (e == (long)i) {
+        return true;
     }
     /* the same ciphertext again is a replay or retransmission (other rules) */
     long other = -1;
@@ -340,9 +339,12 @@ static bool check_replay_answered(struct sink *s, struct links *l, const struct 
 {
     const struct oscar_decoded *d = &t->msgs[i];
     uint64_t h = request_piv_hash(d);
-    long e = oscar_msg_index_find(&l->pivs, h, t, i, same_request_piv);
-    if (e < 0) {
-        return oscar_msg_index_put(&l->pivs, h, t, i, same_request_piv, false) == OSCAR_OK;
+    long e;
+    if (oscar_msg_index_first(&l->pivs, h, t, i, same_request_piv, &e) != OSCAR_OK) {
+        return false;
+    }
+    if (e == (long)i) {
+        return true;
     }
     for (long r = l->first_resp[i]; r >= 0; r = l->next_resp[r]) {
         const struct oscar_decoded *resp = &t->msgs[r];
