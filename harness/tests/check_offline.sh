@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# check_offline.sh OSCAR — `oscar check --scenario`: a capture judged against its scenario with
-# nothing else (no events, no run.json). On every folder of a plugtest run: the conformant tests
+# check_offline.sh OSCAR RUN — `oscar check --scenario`: a capture judged against its scenario with
+# nothing else (no events, no run.json). On every test folder of the finished plugtest run RUN
+# (ctest: suite/plugtest's): the conformant tests
 # must PASS offline; every negative control must FAIL offline, unless the offline judge says it
 # left expectations unjudged (a fault only the peer's own report shows, such as a client that
 # skips the tag check). Prints how many negative controls the capture alone catches.
 set -u
 oscar=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-"$oscar" run --suite plugtest --out "$tmp/pt" >/dev/null 2>&1
+run=$2
 pos=0
 neg_caught=0
 neg_unseen=0
 fail=0
-for d in "$tmp"/pt/refxref/*/; do
+for d in $(python3 -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(r["artifacts"])' "$run/results.json"); do
     name=$(basename "$d")
     scen=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["scenario"])' "$d/run.json")
     out=$("$oscar" check "$d/capture.pcap" --scenario "$d/scenario/$scen" \

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# rejudge_agrees.sh OSCAR — `oscar run` and `oscar check --rejudge` judge with the same code: every
-# test folder of a plugtest + network run (negative controls included), judged again from the
-# folder alone, gets the status results.json recorded.
+# rejudge_agrees.sh OSCAR RUN... — `oscar run` and `oscar check --rejudge` judge with the same
+# code: every test folder of the finished runs RUN (ctest: the plugtest and network suites'
+# folders, negative controls included), judged again from the folder alone, gets the status
+# results.json recorded.
 set -u
 oscar=$1
+shift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$oscar" run --suite plugtest --out "$tmp/pt" >/dev/null 2>&1
-"$oscar" run --suite network --out "$tmp/net" >/dev/null 2>&1
 fail=0
 total=0
-for run in "$tmp/pt" "$tmp/net"; do
-    "$oscar" check --rejudge "$run"/refxref/*/ >"$tmp/rejudge.out" 2>&1
+for run in "$@"; do
+    mapfile -t dirs < <(python3 -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(r["artifacts"])' "$run/results.json")
+    "$oscar" check --rejudge "${dirs[@]}" >"$tmp/rejudge.out" 2>&1
     python3 - "$run/results.json" "$tmp/rejudge.out" <<'PY' || fail=1
 import json, sys
 recorded = {r["test"]: r["status"] for r in json.load(open(sys.argv[1]))["results"]}
@@ -29,4 +32,4 @@ PY
     total=$((total + 1))
 done
 echo "$((total - fail)) passed, $fail failed"
-[ "$fail" -eq 0 ]
+[ "$total" -gt 0 ] && [ "$fail" -eq 0 ]
