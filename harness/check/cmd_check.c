@@ -279,7 +279,10 @@ int oscar_cmd_check(int argc, char **argv)
     bool only_violations = false;
     const char *scenario = NULL;
     const char *scenarios_dir = NULL;
+    struct oscar_rules_opts ro = {0, 0, OSCAR_RULES_DEFAULT_REPLAY_WINDOW};
     static const struct option longopts[] = {
+        {"reorder-window", required_argument, NULL, 'r'},
+        {"replay-window", required_argument, NULL, 'w'},
         {"contexts", required_argument, NULL, 'c'},
         {"scenario", required_argument, NULL, 's'},
         {"scenarios-dir", required_argument, NULL, 'd'},
@@ -313,6 +316,24 @@ int oscar_cmd_check(int argc, char **argv)
         case 'a':
             all_ports = true;
             break;
+        case 'r':
+        case 'w': {
+            char *end;
+            unsigned long long x = strtoull(optarg, &end, 10);
+            if (*end != '\0' || optarg[0] == '\0' || optarg[0] == '-' || x > 3600000 ||
+                (ch == 'w' && x == 0)) {
+                fprintf(stderr, "oscar check: --%s takes %s\n",
+                        ch == 'r' ? "reorder-window" : "replay-window",
+                        ch == 'r' ? "milliseconds (0-3600000)" : "a size (1-3600000)");
+                return OSCAR_EXIT_USAGE;
+            }
+            if (ch == 'r') {
+                ro.sender_reorder_usec = ro.receiver_reorder_usec = x * 1000u;
+            } else {
+                ro.replay_window = x;
+            }
+            break;
+        }
         case 'V':
             only_violations = true;
             break;
@@ -326,6 +347,7 @@ int oscar_cmd_check(int argc, char **argv)
             printf("usage: oscar check PCAP --contexts FILE [--json OUT] [--port N]... "
                    "[--all-ports]\n"
                    "            [--only-violations] [--scenario FILE [--scenarios-dir DIR]]\n"
+                   "            [--reorder-window MS] [--replay-window N]\n"
                    "Decodes every CoAP datagram on port 5683 (and --port N) of a pcap/pcapng\n"
                    "capture, verifies OSCORE messages with the contexts (a JSON array, or\n"
                    "{\"contexts\": [...]}, from one endpoint's view; both directions are "
@@ -336,6 +358,12 @@ int oscar_cmd_check(int argc, char **argv)
                    "its contexts_file resolved against --scenarios-dir, default the folder above\n"
                    "the scenario's). --only-violations prints only the messages that break a "
                    "rule.\n"
+                   "--reorder-window MS: the capture was taken mid-network, where datagrams up\n"
+                   "to MS apart may be reordered; the order rules (Partial IVs increasing, the\n"
+                   "replay window) then give them the benefit of the doubt (default 0: the\n"
+                   "capture order is each peer's own, as on a peer's host). --replay-window N:\n"
+                   "the recipients' replay window size where the contexts file states none\n"
+                   "(replay_window; default 32, RFC 8613 §3.2.2).\n"
                    "       oscar check --rejudge TEST_FOLDER...\n"
                    "Judges finished `oscar run` test folders again from what they hold (capture,\n"
                    "events, scenario copy, run.json), with the same code as oscar run.\n");
@@ -391,7 +419,7 @@ int oscar_cmd_check(int argc, char **argv)
         return OSCAR_EXIT_INPUT;
     }
     size_t nv = 0;
-    if (oscar_rules_check(v, MAX_VIOLATIONS, &nv, &t) != OSCAR_OK) {
+    if (oscar_rules_check(v, MAX_VIOLATIONS, &nv, &t, &ro) != OSCAR_OK) {
         fprintf(stderr, "oscar check: out of memory applying the rules to %zu messages\n",
                 t.num_msgs);
         free(v);

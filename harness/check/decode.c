@@ -125,6 +125,16 @@ static int inner_observe(struct oscar_oscore_ctx *c, const struct oscar_decoded 
     return len;
 }
 
+/* set_piv records a Partial IV (at most 5 bytes, §6.1) as a number. */
+static void set_piv(struct oscar_decoded *d, const uint8_t *piv, size_t len)
+{
+    d->piv = 0;
+    for (size_t i = 0; i < len; i++) {
+        d->piv = d->piv << 8 | piv[i];
+    }
+    d->piv_len = (uint8_t)len;
+}
+
 static bool port_wanted(const struct oscar_datagram *g, const uint16_t *ports, size_t n)
 {
     if (n == 0) {
@@ -191,6 +201,8 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
             /* decoding reads every message, replays included: replay is judged by rules */
             ctxs[2 * i + k].faults = OSCAR_FAULT_ACCEPT_REPLAY;
             list[2 * i + k] = &ctxs[2 * i + k];
+            out->replay_window[2 * i + k] =
+                views[k]->replay_window > 0 ? (uint64_t)views[k]->replay_window : 0;
             snprintf(out->context_names[2 * i + k], sizeof(out->context_names[0]), "%s%s",
                      specs[i].name, k ? " (mirrored)" : "");
         }
@@ -289,6 +301,7 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
                 d->nonce_len = c->alg->nonce_len;
                 memcpy(d->key, c->recipient.key, d->key_len);
                 memcpy(d->nonce, d->ex.request_nonce, d->nonce_len);
+                set_piv(d, d->ex.request_piv, d->ex.request_piv_len);
             }
         } else if (d->request >= 0 && out->msgs[d->request].context >= 0) {
             const struct oscar_decoded *q = &out->msgs[d->request];
@@ -316,6 +329,7 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
                     ro.piv_len != 0) {
                     oscar_oscore_nonce(d->nonce, c->alg, c->common_iv, c->recipient.id,
                                        c->recipient.id_len, ro.piv, ro.piv_len);
+                    set_piv(d, ro.piv, ro.piv_len);
                 }
                 d->inner_observe_len = inner_observe(&ctxs[partner], d, &q->ex, &rm);
             }

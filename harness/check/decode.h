@@ -38,6 +38,10 @@ struct oscar_decoded {
     struct oscar_oscore_exchange ex; /* for OSCORE requests: the exchange (kid, PIV, nonce) */
     /* for decrypted OSCORE messages: the AEAD key and nonce the sender used (RFC 8613 §7.2) */
     int inner_observe_len; /* responses: length of the encrypted Observe value, -1 if none */
+    /* for decrypted OSCORE messages: the sender's own Partial IV (requests always, responses
+     * when they carry one) as a number, piv_len 0 when none */
+    uint8_t piv_len;
+    uint64_t piv;
     bool has_key_nonce;
     uint8_t key[OSCAR_CRYPTO_KEY_MAX];
     uint8_t nonce[OSCAR_CRYPTO_NONCE_MAX];
@@ -51,6 +55,8 @@ struct oscar_transcript {
     size_t cap;
     char context_names[OSCAR_DECODE_MAX_CONTEXTS][OSCAR_CONTEXT_NAME_MAX + 8];
     size_t num_contexts;
+    /* the replay window each context states for its recipient (0: not stated) */
+    uint64_t replay_window[OSCAR_DECODE_MAX_CONTEXTS];
     size_t other_ports; /* UDP datagrams left out by the port filter */
     size_t skipped[OSCAR_PCAP_SKIP__COUNT];
     char damage[256]; /* set when the capture ended badly */

@@ -20,6 +20,9 @@ enum {
     R_NOTIFICATION_PIV,
     R_CLASS_U_INNER,
     R_OBSERVE,
+    R_PIV_ORDER,
+    R_REPLAY_WINDOW,
+    R_OUTER_MAX_AGE,
     R__COUNT
 };
 
@@ -56,6 +59,16 @@ static const struct oscar_rule catalogue[R__COUNT + 1] = {
     [R_OBSERVE] = {"OSCORE-4.1.3.5-OBSERVE", "RFC 8613 §4.1.3.5.1, §4.1.3.5.2",
                    "a request carries the same Observe value inside and outside; a notification's "
                    "inner Observe is empty"},
+    [R_PIV_ORDER] = {"OSCORE-7.2-PIV-INCREASING", "RFC 8613 §3.1, §3.2.2, §7.2.1",
+                     "a sender's Partial IVs increase: each new message carrying one has a higher "
+                     "Partial IV than every earlier message of the same Sender Context"},
+    [R_REPLAY_WINDOW] = {"OSCORE-7.4-REPLAY-WINDOW", "RFC 8613 §7.4, §3.2.2, §8.2 steps 3 and 6",
+                         "the recipient's replay window, modelled from the trace: a request older "
+                         "than the window gets no successful response, and a request the window "
+                         "has not seen is not rejected as \"Replay detected\""},
+    [R_OUTER_MAX_AGE] = {"OSCORE-4.1.3.1-OUTER-MAX-AGE", "RFC 8613 §4.1.3.1, §4.1.2",
+                         "an Outer Max-Age is 0: the end-to-end Max-Age is encrypted (Class E), "
+                         "the outer one only keeps intermediaries from caching OSCORE errors"},
     [R__COUNT] = {NULL, NULL, NULL},
 };
 
@@ -167,6 +180,18 @@ static bool same_ciphertext(const struct oscar_decoded *a, const struct oscar_de
            (ma.payload_len == 0 || memcmp(ma.payload, mb.payload, ma.payload_len) == 0);
 }
 
+/* outer_max_age_nonzero: m carries an outer Max-Age whose value is not 0 (§4.1.3.1). */
+static bool outer_max_age_nonzero(const struct oscar_coap_msg *m)
+{
+    const struct oscar_coap_option *ma = oscar_coap_find_option(m, OSCAR_COAP_OPT_MAX_AGE);
+    for (size_t k = 0; ma != NULL && k < ma->len; k++) {
+        if (ma->value[k] != 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void check_outer(struct sink *s, const struct oscar_decoded *d, size_t i)
 {
     struct oscar_coap_msg m;
@@ -208,6 +233,9 @@ static void check_outer(struct sink *s, const struct oscar_decoded *d, size_t i)
             add(s, R_CLASS_E_OUTER, i, "Class E option %u in the outer message", num);
             break;
         }
+    }
+    if (outer_max_age_nonzero(&m)) {
+        add(s, R_OUTER_MAX_AGE, i, "OSCORE message with a non-zero Outer Max-Age");
     }
 }
 
@@ -303,17 +331,21 @@ static bool links_build(struct links *l, const struct oscar_transcript *t)
     return ok;
 }
 
-/* check_nonce_reuse: a different ciphertext under a (key, nonce) pair already used (§7.2). */
+/* check_nonce_reuse: a different ciphertext under a (key, nonce) pair already used (§7.2).
+ * *first says whether message i is the first use of its key and nonce (not a copy of an earlier
+ * message, not a reuse). */
 static bool check_nonce_reuse(struct sink *s, struct links *l, const struct oscar_transcript *t,
-                              size_t i)
+                              size_t i, bool *first)
 {
     const struct oscar_decoded *d = &t->msgs[i];
     uint64_t h = key_nonce_hash(d);
     long e;
+    *first = false;
     if (oscar_msg_index_first(&l->nonces, h, t, i, same_key_nonce, &e) != OSCAR_OK) {
         return false;
     }
     if (e == (long)i) {
+        *first = true;
         return true;
     }
     /* the same ciphertext again is a replay or retransmission (other rules) */
@@ -332,10 +364,127 @@ static bool check_nonce_reuse(struct sink *s, struct links *l, const struct osca
     return true;
 }
 
+/* struct order holds, per Sender Context (decoding context index), the highest Partial IV seen
+ * and the message that carried it: the sender's side for R_PIV_ORDER, the recipient's replay
+ * window top for R_REPLAY_WINDOW. */
+struct order {
+    bool any;
+    uint64_t top;
+    size_t at;
+};
+
+/* reordered: message i may have overtaken message at on the way (less than tolerance apart). */
+static bool reordered(const struct oscar_transcript *t, uint64_t tolerance, size_t i, size_t at)
+{
+    uint64_t a = t->msgs[at].usec;
+    uint64_t b = t->msgs[i].usec;
+    return tolerance > 0 && (b < a || b - a <= tolerance);
+}
+
+/* check_piv_order: a new message of a sender (first use of its key and nonce) carries a Partial
+ * IV below one the same sender already sent (§7.2.1: the Sender Sequence Number only grows). */
+static void check_piv_order(struct sink *s, struct order *st, const struct oscar_transcript *t,
+                            const struct oscar_rules_opts *o, size_t i)
+{
+    const struct oscar_decoded *d = &t->msgs[i];
+    if (d->piv_len == 0 || d->context < 0 || d->context >= OSCAR_DECODE_MAX_CONTEXTS) {
+        return;
+    }
+    struct order *so = &st[d->context];
+    if (so->any && d->piv < so->top && !reordered(t, o->sender_reorder_usec, i, so->at)) {
+        add(s, R_PIV_ORDER, i, "Partial IV %llu after Partial IV %llu in frame %zu",
+            (unsigned long long)d->piv, (unsigned long long)so->top, t->msgs[so->at].frame);
+    }
+    if (!so->any || d->piv > so->top) {
+        so->any = true;
+        so->top = d->piv;
+        so->at = i;
+    }
+}
+
+enum reply { REPLY_NONE, REPLY_SUCCESS, REPLY_REJECTED, REPLY_REPLAY_DETECTED };
+
+/* reply_to says how request q was answered: a success (a 2.xx inside or an unprotected one), an
+ * unprotected error (REPLY_REPLAY_DETECTED when it is 4.01 "Replay detected", §8.2 step 3), or
+ * nothing; *at is the deciding response. */
+static enum reply reply_to(const struct links *l, const struct oscar_transcript *t, size_t q,
+                           long *at)
+{
+    enum reply best = REPLY_NONE;
+    for (long r = l->first_resp[q]; r >= 0; r = l->next_resp[r]) {
+        const struct oscar_decoded *resp = &t->msgs[r];
+        struct oscar_coap_msg m;
+        size_t off;
+        if (resp->oscore) {
+            if (resp->verdict == OSCAR_OSCORE_ACCEPT &&
+                oscar_coap_parse(&m, &off, resp->plain, resp->plain_len) ==
+                    OSCAR_COAP_WELL_FORMED &&
+                OSCAR_COAP_CODE_CLASS(m.code) == 2) {
+                *at = r;
+                return REPLY_SUCCESS;
+            }
+            continue;
+        }
+        if (OSCAR_COAP_CODE_CLASS(resp->code) == 2) {
+            *at = r;
+            return REPLY_SUCCESS;
+        }
+        if (best == REPLY_NONE && OSCAR_COAP_CODE_CLASS(resp->code) >= 4) {
+            static const char replay[] = "Replay detected";
+            bool rd =
+                resp->code == OSCAR_COAP_CODE(4, 1) &&
+                oscar_coap_parse(&m, &off, resp->wire, resp->wire_len) == OSCAR_COAP_WELL_FORMED &&
+                m.payload_len == sizeof(replay) - 1 &&
+                memcmp(m.payload, replay, m.payload_len) == 0;
+            best = rd ? REPLY_REPLAY_DETECTED : REPLY_REJECTED;
+            *at = r;
+        }
+    }
+    return best;
+}
+
+/* check_window models the recipient's replay window for a request whose Partial IV it has not
+ * received before (§7.4): the top moves with every request the server did not reject. */
+static void check_window(struct sink *s, struct order *win, const struct links *l,
+                         const struct oscar_transcript *t, const struct oscar_rules_opts *o,
+                         size_t i)
+{
+    const struct oscar_decoded *d = &t->msgs[i];
+    if (d->piv_len == 0 || d->context >= OSCAR_DECODE_MAX_CONTEXTS) {
+        return;
+    }
+    struct order *w = &win[d->context];
+    long r = -1;
+    enum reply how = reply_to(l, t, i, &r);
+    uint64_t size = t->replay_window[d->context] ? t->replay_window[d->context] : o->replay_window;
+    bool old =
+        w->any && d->piv + size <= w->top && !reordered(t, o->receiver_reorder_usec, i, w->at);
+    if (old && how == REPLY_SUCCESS) {
+        add(s, R_REPLAY_WINDOW, (size_t)r,
+            "frame %zu has Partial IV %llu, below the replay window (top %llu in frame %zu, size "
+            "%llu), and got a 2.xx",
+            d->frame, (unsigned long long)d->piv, (unsigned long long)w->top, t->msgs[w->at].frame,
+            (unsigned long long)o->replay_window);
+    }
+    if (!old && w->any && how == REPLY_REPLAY_DETECTED) {
+        add(s, R_REPLAY_WINDOW, (size_t)r,
+            "frame %zu has Partial IV %llu, never received and within the replay window (top "
+            "%llu in frame %zu), and was rejected as a replay",
+            d->frame, (unsigned long long)d->piv, (unsigned long long)w->top, t->msgs[w->at].frame);
+    }
+    if (how != REPLY_REJECTED && how != REPLY_REPLAY_DETECTED && (!w->any || d->piv > w->top)) {
+        w->any = true;
+        w->top = d->piv;
+        w->at = i;
+    }
+}
+
 /* check_replay_answered: request i repeats the context and Partial IV of an earlier request (a
- * replay, not a retransmission) and one of its responses is a success (§7.4). */
-static bool check_replay_answered(struct sink *s, struct links *l, const struct oscar_transcript *t,
-                                  size_t i)
+ * replay, not a retransmission) and one of its responses is a success (§7.4); a request with a
+ * Partial IV not seen before goes to the window model. */
+static bool check_replay_answered(struct sink *s, struct links *l, struct order *win,
+                                  const struct oscar_transcript *t,
+                                  const struct oscar_rules_opts *o, size_t i)
 {
     const struct oscar_decoded *d = &t->msgs[i];
     uint64_t h = request_piv_hash(d);
@@ -344,30 +493,49 @@ static bool check_replay_answered(struct sink *s, struct links *l, const struct 
         return false;
     }
     if (e == (long)i) {
+        check_window(s, win, l, t, o, i);
         return true;
     }
-    for (long r = l->first_resp[i]; r >= 0; r = l->next_resp[r]) {
-        const struct oscar_decoded *resp = &t->msgs[r];
-        struct oscar_coap_msg m;
-        size_t off;
-        bool ok =
-            resp->oscore && resp->verdict == OSCAR_OSCORE_ACCEPT &&
-            oscar_coap_parse(&m, &off, resp->plain, resp->plain_len) == OSCAR_COAP_WELL_FORMED &&
-            OSCAR_COAP_CODE_CLASS(m.code) == 2;
-        bool plain_ok = !resp->oscore && OSCAR_COAP_CODE_CLASS(resp->code) == 2;
-        if (ok || plain_ok) {
-            add(s, R_REPLAY_ANSWERED, (size_t)r,
-                "frame %zu replays the Partial IV of frame %zu and got %s", d->frame,
-                t->msgs[e].frame, plain_ok ? "an unprotected 2.xx" : "a 2.xx");
-            break;
-        }
+    long r = -1;
+    if (reply_to(l, t, i, &r) == REPLY_SUCCESS) {
+        add(s, R_REPLAY_ANSWERED, (size_t)r,
+            "frame %zu replays the Partial IV of frame %zu and got %s", d->frame, t->msgs[e].frame,
+            t->msgs[r].oscore ? "a 2.xx" : "an unprotected 2.xx");
     }
     return true;
 }
 
-enum oscar_err oscar_rules_check(struct oscar_violation *out, size_t cap, size_t *out_n,
-                                 const struct oscar_transcript *t)
+/* check_unprotected: an unprotected answer to an OSCORE request is one of the errors of §8.2,
+ * never a success, and sets Outer Max-Age to 0 if at all. */
+static void check_unprotected(struct sink *s, const struct oscar_transcript *t, size_t i)
 {
+    const struct oscar_decoded *d = &t->msgs[i];
+    if (d->request < 0 || !t->msgs[d->request].oscore) {
+        return;
+    }
+    if (OSCAR_COAP_CODE_CLASS(d->code) == 2) {
+        add(s, R_SUCCESS_PROTECTED, i, "unprotected %u.%02u to OSCORE request frame %zu",
+            OSCAR_COAP_CODE_CLASS(d->code), OSCAR_COAP_CODE_DETAIL(d->code),
+            t->msgs[d->request].frame);
+        return;
+    }
+    struct oscar_coap_msg m;
+    size_t off;
+    if (OSCAR_COAP_CODE_CLASS(d->code) >= 4 &&
+        oscar_coap_parse(&m, &off, d->wire, d->wire_len) == OSCAR_COAP_WELL_FORMED &&
+        outer_max_age_nonzero(&m)) {
+        add(s, R_OUTER_MAX_AGE, i, "unprotected OSCORE error with a non-zero Max-Age");
+    }
+}
+
+enum oscar_err oscar_rules_check(struct oscar_violation *out, size_t cap, size_t *out_n,
+                                 const struct oscar_transcript *t,
+                                 const struct oscar_rules_opts *opts)
+{
+    static const struct oscar_rules_opts defaults = {0, 0, OSCAR_RULES_DEFAULT_REPLAY_WINDOW};
+    const struct oscar_rules_opts *o = opts != NULL ? opts : &defaults;
+    struct order sent[OSCAR_DECODE_MAX_CONTEXTS] = {0};
+    struct order win[OSCAR_DECODE_MAX_CONTEXTS] = {0};
     struct sink s = {out, cap, 0};
     struct links l;
     *out_n = 0;
@@ -383,13 +551,7 @@ enum oscar_err oscar_rules_check(struct oscar_violation *out, size_t cap, size_t
             continue;
         }
         if (!d->oscore) {
-            /* an unprotected success answering a request that was OSCORE */
-            if (d->request >= 0 && t->msgs[d->request].oscore &&
-                OSCAR_COAP_CODE_CLASS(d->code) == 2) {
-                add(&s, R_SUCCESS_PROTECTED, i, "unprotected %u.%02u to OSCORE request frame %zu",
-                    OSCAR_COAP_CODE_CLASS(d->code), OSCAR_COAP_CODE_DETAIL(d->code),
-                    t->msgs[d->request].frame);
-            }
+            check_unprotected(&s, t, i);
             continue;
         }
         bool retrans = is_retransmission(t, i);
@@ -401,11 +563,15 @@ enum oscar_err oscar_rules_check(struct oscar_violation *out, size_t cap, size_t
         if (d->verdict == OSCAR_OSCORE_ACCEPT) {
             check_inner(&s, d, i);
         }
+        bool first = false;
         if (d->has_key_nonce && !retrans) {
-            mem_ok = check_nonce_reuse(&s, &l, t, i);
+            mem_ok = check_nonce_reuse(&s, &l, t, i, &first);
+        }
+        if (first) {
+            check_piv_order(&s, sent, t, o, i);
         }
         if (mem_ok && d->is_request && d->context >= 0 && !retrans) {
-            mem_ok = check_replay_answered(&s, &l, t, i);
+            mem_ok = check_replay_answered(&s, &l, win, t, o, i);
         }
     }
     links_free(&l);

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (oscar_transcript_decode_reader(&t, rd, &spec, 1, NULL, 0, &diag) == OSCAR_OK) {
         struct oscar_violation v[64];
         size_t nv;
-        (void)oscar_rules_check(v, 64, &nv, &t);
+        (void)oscar_rules_check(v, 64, &nv, &t, NULL);
     }
     oscar_transcript_free(&t);
     return 0;

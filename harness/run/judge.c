@@ -281,7 +281,16 @@ void oscar_judge(struct judge_verdict *out, const struct judge_input *in)
     /* the trace rules hold whatever the scenario; a violation belongs to the step in progress */
     struct oscar_violation all[MAX_VIOLATIONS];
     size_t na = 0;
-    if (oscar_rules_check(all, MAX_VIOLATIONS, &na, in->tr) != OSCAR_OK) {
+    /* the relay captures what it delivers, in the recipients' order; a datagram it delays may
+     * appear after later ones of its sender */
+    struct oscar_rules_opts ro = {0, 0, OSCAR_RULES_DEFAULT_REPLAY_WINDOW};
+    for (size_t k = 0; k < s->num_relay; k++) {
+        if (s->relay[k].action == OSCAR_RELAY_DELAY || s->relay[k].action == OSCAR_RELAY_REPLAY) {
+            uint64_t us = (uint64_t)s->relay[k].delay_ms * 1000u;
+            ro.sender_reorder_usec = us > ro.sender_reorder_usec ? us : ro.sender_reorder_usec;
+        }
+    }
+    if (oscar_rules_check(all, MAX_VIOLATIONS, &na, in->tr, &ro) != OSCAR_OK) {
         judge_fail(out, &s->steps[0], "RFC 8613 §7, §8",
                    "the trace rules could not run: out of memory");
         return;

@@ -135,8 +135,9 @@ static void exchange(struct trace *tr, uint16_t mid, uint8_t tok, bool own_piv,
     exchange_path(tr, mid, tok, own_piv, out_sex, "hello");
 }
 
-/* judge closes the trace, checks it and returns the violated rule IDs joined by spaces. */
-static void judge(struct trace *tr, char *out, size_t cap)
+/* judge closes the trace, checks it with opts (NULL: defaults) and returns the violated rule IDs
+ * joined by spaces. */
+static void judge(struct trace *tr, char *out, size_t cap, const struct oscar_rules_opts *opts)
 {
     oscar_pcap_writer_close(tr->w);
     oscar_oscore_ctx_cleanup(&tr->client);
@@ -152,7 +153,7 @@ static void judge(struct trace *tr, char *out, size_t cap)
     }
     struct oscar_violation v[32];
     size_t nv = 0;
-    if (oscar_rules_check(v, 32, &nv, &t) != OSCAR_OK) {
+    if (oscar_rules_check(v, 32, &nv, &t, opts) != OSCAR_OK) {
         fprintf(stderr, "%s: the rules could not run\n", tr->path);
         abort();
     }
@@ -171,12 +172,13 @@ static void judge(struct trace *tr, char *out, size_t cap)
     unlink(tr->path);
 }
 
-#define EXPECT_RULES(tr, want)                                                                     \
+#define EXPECT_RULES_OPTS(tr, opts, want)                                                          \
     do {                                                                                           \
         char got_[512];                                                                            \
-        judge((tr), got_, sizeof(got_));                                                           \
+        judge((tr), got_, sizeof(got_), (opts));                                                   \
         OTEST_EQ_BYTES((want), strlen(want), got_, strlen(got_));                                  \
     } while (0)
+#define EXPECT_RULES(tr, want) EXPECT_RULES_OPTS(tr, NULL, want)
 
 static void test_conformant_trace_is_clean(void)
 {
@@ -525,6 +527,149 @@ static void test_notification_inner_observe(void)
     EXPECT_RULES(&tr, "OSCORE-4.1.3.5-OBSERVE");
 }
 
+/* protect_get protects GET /hello (mid and token from n) as the client's next request. */
+static size_t protect_get(struct trace *tr, uint8_t *prot, unsigned n)
+{
+    uint8_t plain[BUF];
+    size_t len = plain_msg(plain, OSCAR_COAP_TYPE_CON, OSCAR_COAP_CODE_GET, (uint16_t)n, (uint8_t)n,
+                           "hello");
+    size_t pn;
+    OTEST_OK(oscar_oscore_protect_request(&tr->client, prot, BUF, &pn, NULL, NULL, plain, len));
+    return pn;
+}
+
+/* answer has the server read request prot and write its protected 2.05, or the unprotected
+ * 4.01 "Replay detected" when replay_detected. */
+static void answer(struct trace *tr, const uint8_t *prot, size_t pn, bool replay_detected)
+{
+    struct oscar_coap_msg req;
+    size_t off;
+    OTEST_EQ_INT(OSCAR_COAP_WELL_FORMED, oscar_coap_parse(&req, &off, prot, pn));
+    uint8_t out[BUF];
+    size_t on;
+    if (replay_detected) {
+        OTEST_OK(oscar_oscore_error_response(out, BUF, &on, OSCAR_OSCORE_REPLAY, &req, false, 0));
+        put(tr, false, out, on);
+        return;
+    }
+    uint8_t dec[2 * BUF];
+    size_t dn;
+    struct oscar_oscore_ctx *list[1] = {&tr->server};
+    enum oscar_oscore_verdict v;
+    size_t idx;
+    struct oscar_oscore_exchange sex;
+    OTEST_OK(
+        oscar_oscore_unprotect_request(list, 1, &v, &idx, dec, sizeof(dec), &dn, &sex, prot, pn));
+    OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, v);
+    uint8_t plain[BUF];
+    size_t n =
+        plain_msg(plain, OSCAR_COAP_TYPE_ACK, OSCAR_COAP_CODE_CONTENT, req.mid, req.token[0], NULL);
+    OTEST_OK(oscar_oscore_protect_response(&tr->server, out, BUF, &on, &sex, NULL, plain, n));
+    put(tr, false, out, on);
+}
+
+static void test_piv_order(void)
+{
+    /* the client protects two requests and sends the second (Partial IV 1) first */
+    uint8_t a[BUF];
+    uint8_t b[BUF];
+    for (int tolerant = 0; tolerant < 2; tolerant++) {
+        struct trace tr;
+        trace_open(&tr, 0, 0);
+        size_t an = protect_get(&tr, a, 1);
+        size_t bn = protect_get(&tr, b, 2);
+        put(&tr, true, b, bn);
+        put(&tr, true, a, an);
+        /* captured mid-network with 2 ms of possible reordering: the swap is not the sender's */
+        struct oscar_rules_opts o = {2000, 2000, OSCAR_RULES_DEFAULT_REPLAY_WINDOW};
+        EXPECT_RULES_OPTS(&tr, tolerant ? &o : NULL, tolerant ? "" : "OSCORE-7.2-PIV-INCREASING");
+    }
+}
+
+/* old_request_trace: request 0 is held back (an attacker delays it) while 40 later ones are
+ * answered, then delivered; the server answers it with a 2.05 (faulty) or "Replay detected". */
+static void old_request_trace(struct trace *tr, bool faulty)
+{
+    trace_open(tr, 0, faulty ? OSCAR_FAULT_ACCEPT_REPLAY : 0);
+    uint8_t held[BUF];
+    size_t hn = protect_get(tr, held, 100);
+    for (unsigned k = 1; k <= 40; k++) {
+        exchange(tr, (uint16_t)k, (uint8_t)k, false, NULL);
+    }
+    put(tr, true, held, hn);
+    answer(tr, held, hn, !faulty);
+}
+
+static void test_replay_window(void)
+{
+    /* the relay delayed it: the capture is in the server's order, not in the client's */
+    struct oscar_rules_opts relay = {UINT64_C(3600000000), 0, OSCAR_RULES_DEFAULT_REPLAY_WINDOW};
+    struct trace tr;
+    old_request_trace(&tr, true);
+    EXPECT_RULES_OPTS(&tr, &relay, "OSCORE-7.4-REPLAY-WINDOW");
+    old_request_trace(&tr, false);
+    EXPECT_RULES_OPTS(&tr, &relay, "");
+    /* a window of 64 holds Partial IV 0 next to 40: the 2.05 is then allowed */
+    relay.replay_window = 64;
+    old_request_trace(&tr, true);
+    EXPECT_RULES_OPTS(&tr, &relay, "");
+    /* captured on the client's host, the late request is the client's own fault too */
+    old_request_trace(&tr, true);
+    EXPECT_RULES(&tr, "OSCORE-7.2-PIV-INCREASING OSCORE-7.4-REPLAY-WINDOW");
+    /* a request the window never saw, rejected as a replay */
+    trace_open(&tr, 0, 0);
+    exchange(&tr, 1, 1, false, NULL);
+    exchange(&tr, 2, 2, false, NULL);
+    uint8_t p[BUF];
+    size_t pn = protect_get(&tr, p, 3);
+    put(&tr, true, p, pn);
+    answer(&tr, p, pn, true);
+    EXPECT_RULES(&tr, "OSCORE-7.4-REPLAY-WINDOW");
+}
+
+static void test_outer_max_age(void)
+{
+    /* an unprotected 4.01 to an OSCORE request with Max-Age 60 (only 0 keeps caches off it) */
+    for (int zero = 0; zero < 2; zero++) {
+        struct trace tr;
+        trace_open(&tr, 0, 0);
+        uint8_t p[BUF];
+        size_t pn = protect_get(&tr, p, 1);
+        put(&tr, true, p, pn);
+        struct oscar_coap_msg m;
+        memset(&m, 0, sizeof(m));
+        m.version = OSCAR_COAP_VERSION;
+        m.type = OSCAR_COAP_TYPE_ACK;
+        m.code = OSCAR_COAP_CODE(4, 1);
+        m.mid = 1;
+        m.token_len = 1;
+        m.token[0] = 1;
+        static const uint8_t sixty[1] = {60};
+        OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_MAX_AGE, sixty, zero ? 0 : 1));
+        uint8_t out[BUF];
+        size_t on;
+        OTEST_OK(oscar_coap_serialize(out, BUF, &on, &m));
+        put(&tr, false, out, on);
+        EXPECT_RULES(&tr, zero ? "" : "OSCORE-4.1.3.1-OUTER-MAX-AGE");
+    }
+    /* an OSCORE request whose outer Max-Age is 5: the end-to-end value went out in the clear */
+    struct trace tr;
+    trace_open(&tr, 0, 0);
+    static const uint8_t pt[] = {OSCAR_COAP_CODE_GET};
+    struct oscar_coap_msg outer;
+    memset(&outer, 0, sizeof(outer));
+    outer.version = OSCAR_COAP_VERSION;
+    outer.type = OSCAR_COAP_TYPE_CON;
+    outer.code = OSCAR_COAP_CODE_POST;
+    outer.mid = 7;
+    outer.token_len = 1;
+    outer.token[0] = 7;
+    static const uint8_t five[1] = {5};
+    OTEST_OK(oscar_coap_add_option(&outer, OSCAR_COAP_OPT_MAX_AGE, five, 1));
+    forge_request(&tr, pt, sizeof(pt), 7, &outer);
+    EXPECT_RULES(&tr, "OSCORE-4.1.3.1-OUTER-MAX-AGE");
+}
+
 static void test_catalogue(void)
 {
     /* every rule in the catalogue has an ID, a section and a summary, and a test above */
@@ -532,7 +677,8 @@ static void test_catalogue(void)
         "COAP-3-WELL-FORMED",          "OSCORE-6.1-OPTION",        "OSCORE-5-REQUEST-PIV-KID",
         "OSCORE-4.2-OUTER-CODE",       "OSCORE-4.1-CLASS-E-OUTER", "OSCORE-7.2-NONCE-REUSE",
         "OSCORE-7.4-REPLAY-ANSWERED",  "OSCORE-8-VERIFIES",        "OSCORE-8.3-SUCCESS-PROTECTED",
-        "OSCORE-4.1.3.5-RESPONSE-PIV", "OSCORE-4.1-CLASS-U-INNER", "OSCORE-4.1.3.5-OBSERVE"};
+        "OSCORE-4.1.3.5-RESPONSE-PIV", "OSCORE-4.1-CLASS-U-INNER", "OSCORE-4.1.3.5-OBSERVE",
+        "OSCORE-7.2-PIV-INCREASING",   "OSCORE-7.4-REPLAY-WINDOW", "OSCORE-4.1.3.1-OUTER-MAX-AGE"};
     size_t n = 0;
     for (const struct oscar_rule *r = oscar_rules(); r->id != NULL; r++, n++) {
         OTEST_CHECK(r->rfc != NULL && r->summary != NULL);
@@ -565,6 +711,9 @@ int main(int argc, char **argv)
     OTEST_RUN(test_class_u_inner);
     OTEST_RUN(test_observe_inner_outer);
     OTEST_RUN(test_notification_inner_observe);
+    OTEST_RUN(test_piv_order);
+    OTEST_RUN(test_replay_window);
+    OTEST_RUN(test_outer_max_age);
     OTEST_RUN(test_catalogue);
     return otest_finish();
 }
