@@ -364,6 +364,8 @@ int oscar_cmd_check(int argc, char **argv)
                    "capture order is each peer's own, as on a peer's host). --replay-window N:\n"
                    "the recipients' replay window size where the contexts file states none\n"
                    "(replay_window; default 32, RFC 8613 §3.2.2).\n"
+                   "OSCORE messages are verified on one thread per CPU (at most 8);\n"
+                   "OSCAR_THREADS=N in the environment sets the number.\n"
                    "       oscar check --rejudge TEST_FOLDER...\n"
                    "Judges finished `oscar run` test folders again from what they hold (capture,\n"
                    "events, scenario copy, run.json), with the same code as oscar run.\n");

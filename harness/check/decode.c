@@ -3,9 +3,12 @@
 
 #include "msgindex.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define PLAIN_SLACK 64
 #define OSCAR_DATAGRAM_MAX 65535
@@ -21,20 +24,27 @@ static struct oscar_context_spec mirror(const struct oscar_context_spec *s)
     return m;
 }
 
+/* push appends a zeroed message. The array lives in its own mapping that grows with mremap: a
+ * capture of a million datagrams is never copied to grow, and sits in huge pages. */
 static enum oscar_err push(struct oscar_transcript *t, struct oscar_decoded **out)
 {
     if (t->num_msgs == t->cap) {
-        size_t ncap = t->cap ? 2 * t->cap : 64;
-        struct oscar_decoded *n = realloc(t->msgs, ncap * sizeof(*n));
-        if (n == NULL) {
+        size_t ncap = t->cap ? 2 * t->cap : 4096;
+        void *n = t->msgs == NULL ? mmap(NULL, ncap * sizeof(*t->msgs), PROT_READ | PROT_WRITE,
+                                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                                  : mremap(t->msgs, t->cap * sizeof(*t->msgs),
+                                           ncap * sizeof(*t->msgs), MREMAP_MAYMOVE);
+        if (n == MAP_FAILED) {
             return OSCAR_ERR_NOMEM;
         }
+        /* the whole mapping, so that it stays one VMA mremap can move (oscar_advise_huge would
+         * split off its unaligned ends) */
+        (void)madvise(n, ncap * sizeof(*t->msgs), MADV_HUGEPAGE);
         t->msgs = n;
         t->cap = ncap;
     }
     *out = &t->msgs[t->num_msgs++];
-    memset(*out, 0, sizeof(**out));
-    return OSCAR_OK;
+    return OSCAR_OK; /* fresh anonymous memory is zero */
 }
 
 /* same_datagram: the same bytes between the same endpoints. */
@@ -87,6 +97,43 @@ static long find_request(const struct oscar_transcript *t, const struct oscar_ms
     long q = oscar_msg_index_find(requests, exchange_hash(d->token, d->token_len, &d->dst, &d->src),
                                   t, r, answers);
     return q < 0 ? -1 : t->msgs[q].first_copy;
+}
+
+/* raw_exchange_hash is exchange_hash of datagram d read from its raw header (token length in
+ * byte 0, code in byte 1, token from byte 4), before it is parsed: the slot to prefetch. */
+static uint64_t raw_exchange_hash(const struct oscar_decoded *d)
+{
+    size_t tkl = d->wire_len > 0 ? (d->wire[0] & 0x0fu) : 0;
+    if (d->wire_len < 4 + tkl || tkl > OSCAR_COAP_TOKEN_MAX) {
+        return 0;
+    }
+    bool request = d->wire[1] != 0 && OSCAR_COAP_CODE_CLASS(d->wire[1]) == 0;
+    return request ? exchange_hash(d->wire + 4, tkl, &d->src, &d->dst)
+                   : exchange_hash(d->wire + 4, tkl, &d->dst, &d->src);
+}
+
+/* struct pending is what a datagram i puts in the indexes once its turn is over: its entry in the
+ * index of copies, and for a request its entry in the index of requests. */
+struct pending {
+    size_t i; /* SIZE_MAX: nothing */
+    uint64_t dh;
+    bool put;
+    uint64_t eh;
+};
+
+static enum oscar_err flush(struct pending *p, struct oscar_msg_index *copies,
+                            struct oscar_msg_index *requests, struct oscar_transcript *t)
+{
+    if (p->i == SIZE_MAX) {
+        return OSCAR_OK;
+    }
+    OSCAR_TRY(
+        oscar_msg_index_first(copies, p->dh, t, p->i, same_datagram, &t->msgs[p->i].first_copy));
+    if (p->put) {
+        OSCAR_TRY(oscar_msg_index_put(requests, p->eh, t, p->i, same_exchange));
+    }
+    p->i = SIZE_MAX;
+    return OSCAR_OK;
 }
 
 /* inner_observe opens a verified response once more to read its encrypted Observe option as it
@@ -160,55 +207,209 @@ enum oscar_err oscar_transcript_decode(struct oscar_transcript *out, const char 
     return oscar_transcript_decode_reader(out, rd, specs, num_specs, ports, num_ports, diag);
 }
 
-enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
-                                              struct oscar_pcap_reader *rd,
-                                              const struct oscar_context_spec *specs,
-                                              size_t num_specs, const uint16_t *ports,
-                                              size_t num_ports, struct oscar_diag *diag)
+/* init_contexts makes the 2 * num_specs contexts of a decoder: index 2i is context i as given,
+ * 2i+1 its mirror, the two ends of one association. names (may be NULL) gets their names. */
+static enum oscar_err init_contexts(struct oscar_oscore_ctx *ctxs, struct oscar_oscore_ctx **list,
+                                    const struct oscar_context_spec *specs, size_t num_specs,
+                                    struct oscar_transcript *names, struct oscar_diag *diag)
 {
-    memset(out, 0, sizeof(*out));
-    oscar_arena_init(&out->arena, 0);
-    if (2 * num_specs > OSCAR_DECODE_MAX_CONTEXTS) {
-        oscar_pcap_reader_close(rd);
-        return oscar_diag_set(diag, OSCAR_ERR_INVALID_ARG, "more than %d contexts",
-                              OSCAR_DECODE_MAX_CONTEXTS / 2);
-    }
-    struct oscar_oscore_ctx *ctxs = calloc(2 * num_specs + 1, sizeof(*ctxs));
-    struct oscar_oscore_ctx **list = calloc(2 * num_specs + 1, sizeof(*list));
-    /* what the core decrypts into: 2 * datagram + slack always suffices (oscore.h) */
-    size_t scratch_cap = 2 * OSCAR_DATAGRAM_MAX + PLAIN_SLACK;
-    uint8_t *scratch = malloc(scratch_cap);
-    struct oscar_msg_index copies = {0};
-    struct oscar_msg_index requests = {0};
-    enum oscar_err err = OSCAR_OK;
-    if (ctxs == NULL || list == NULL || scratch == NULL ||
-        oscar_msg_index_init(&copies, 0) != OSCAR_OK ||
-        oscar_msg_index_init(&requests, 0) != OSCAR_OK) {
-        err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    /* Index 2i is context i as given, 2i+1 its mirror: the two ends of one association. */
     for (size_t i = 0; i < num_specs; i++) {
         struct oscar_context_spec m = mirror(&specs[i]);
         const struct oscar_context_spec *views[2] = {&specs[i], &m};
         for (size_t k = 0; k < 2; k++) {
-            err = oscar_context_spec_init(&ctxs[2 * i + k], views[k]);
+            enum oscar_err err = oscar_context_spec_init(&ctxs[2 * i + k], views[k]);
             if (err != OSCAR_OK) {
-                err =
-                    oscar_diag_set(diag, err, "context %s: %s", specs[i].name, oscar_err_str(err));
-                goto out;
+                return oscar_diag_set(diag, err, "context %s: %s", specs[i].name,
+                                      oscar_err_str(err));
             }
             /* decoding reads every message, replays included: replay is judged by rules */
             ctxs[2 * i + k].faults = OSCAR_FAULT_ACCEPT_REPLAY;
             list[2 * i + k] = &ctxs[2 * i + k];
-            out->replay_window[2 * i + k] =
-                views[k]->replay_window > 0 ? (uint64_t)views[k]->replay_window : 0;
-            snprintf(out->context_names[2 * i + k], sizeof(out->context_names[0]), "%s%s",
-                     specs[i].name, k ? " (mirrored)" : "");
+            if (names != NULL) {
+                names->replay_window[2 * i + k] =
+                    views[k]->replay_window > 0 ? (uint64_t)views[k]->replay_window : 0;
+                snprintf(names->context_names[2 * i + k], sizeof(names->context_names[0]), "%s%s",
+                         specs[i].name, k ? " (mirrored)" : "");
+            }
         }
     }
-    out->num_contexts = 2 * num_specs;
-    for (;;) {
+    return OSCAR_OK;
+}
+
+/* struct worker verifies the OSCORE messages of one slice of a transcript. Each worker has its
+ * own contexts (the core keeps per-message state in them), scratch buffer and arena, so workers
+ * share nothing but the transcript, where each writes only the messages of its slice. */
+struct worker {
+    struct oscar_transcript *t;
+    const struct oscar_context_spec *specs;
+    size_t num_specs;
+    struct oscar_oscore_ctx *ctxs;
+    struct oscar_oscore_ctx **list;
+    struct oscar_arena *arena;
+    uint8_t *scratch;
+    size_t scratch_cap;
+    size_t from;
+    size_t to;
+    bool responses; /* this pass: responses (their requests are done), else requests */
+    enum oscar_err err;
+    struct oscar_diag diag;
+};
+
+/* verify_request unprotects request d, trying every context whose IDs match (§3.3). */
+static enum oscar_err verify_request(struct worker *w, struct oscar_decoded *d, size_t cap)
+{
+    size_t idx = 0;
+    OSCAR_TRY(oscar_oscore_unprotect_request(w->list, 2 * w->num_specs, &d->verdict, &idx,
+                                             w->scratch, cap, &d->plain_len, &d->ex, d->wire,
+                                             d->wire_len));
+    if (d->verdict == OSCAR_OSCORE_ACCEPT || d->verdict == OSCAR_OSCORE_PLAINTEXT_MALFORMED) {
+        d->context = (int)idx;
+        /* §5.2: the request nonce under the client's Sender Key */
+        const struct oscar_oscore_ctx *c = &w->ctxs[idx];
+        d->has_key_nonce = true;
+        d->key_len = c->alg->key_len;
+        d->nonce_len = c->alg->nonce_len;
+        memcpy(d->key, c->recipient.key, d->key_len);
+        memcpy(d->nonce, d->ex.request_nonce, d->nonce_len);
+        set_piv(d, d->ex.request_piv, d->ex.request_piv_len);
+    }
+    return OSCAR_OK;
+}
+
+/* verify_response unprotects response d with the other end of the context that read its
+ * request q. */
+static enum oscar_err verify_response(struct worker *w, struct oscar_decoded *d,
+                                      const struct oscar_decoded *q, size_t cap)
+{
+    int partner = q->context ^ 1;
+    struct oscar_oscore_exchange ex = q->ex;
+    ex.observe = true; /* decode every response and notification, judge them later */
+    OSCAR_TRY(oscar_oscore_unprotect_response(&w->ctxs[partner], &d->verdict, w->scratch, cap,
+                                              &d->plain_len, &ex, d->wire, d->wire_len));
+    d->context = partner;
+    if (d->verdict == OSCAR_OSCORE_ACCEPT) {
+        /* §5.2: own Partial IV -> the responder's nonce; none -> the request's */
+        const struct oscar_oscore_ctx *c = &w->ctxs[partner];
+        struct oscar_coap_msg rm;
+        struct oscar_oscore_option ro;
+        d->has_key_nonce = true;
+        d->key_len = c->alg->key_len;
+        d->nonce_len = c->alg->nonce_len;
+        memcpy(d->key, c->recipient.key, d->key_len);
+        memcpy(d->nonce, q->ex.request_nonce, d->nonce_len);
+        if (oscar_oscore_peek(&rm, &ro, d->wire, d->wire_len) == OSCAR_OSCORE_ACCEPT &&
+            ro.piv_len != 0) {
+            oscar_oscore_nonce(d->nonce, c->alg, c->common_iv, c->recipient.id, c->recipient.id_len,
+                               ro.piv, ro.piv_len);
+            set_piv(d, ro.piv, ro.piv_len);
+        }
+        d->inner_observe_len = inner_observe(&w->ctxs[partner], d, &q->ex, &rm);
+    }
+    return OSCAR_OK;
+}
+
+static enum oscar_err verify_one(struct worker *w, size_t i)
+{
+    struct oscar_decoded *d = &w->t->msgs[i];
+    if (!d->oscore || d->coap_rule != OSCAR_COAP_WELL_FORMED || d->is_request == w->responses) {
+        return OSCAR_OK;
+    }
+    size_t cap = 2 * d->wire_len + PLAIN_SLACK;
+    if (cap > w->scratch_cap) {
+        uint8_t *bigger = realloc(w->scratch, cap);
+        if (bigger == NULL) {
+            return oscar_diag_set(&w->diag, OSCAR_ERR_NOMEM, "out of memory");
+        }
+        w->scratch = bigger;
+        w->scratch_cap = cap;
+    }
+    if (d->is_request) {
+        OSCAR_TRY(verify_request(w, d, cap));
+    } else if (d->request >= 0 && w->t->msgs[d->request].context >= 0) {
+        OSCAR_TRY(verify_response(w, d, &w->t->msgs[d->request], cap));
+    } else {
+        d->verdict = OSCAR_OSCORE_NO_CONTEXT;
+    }
+    if (d->plain_len > 0) {
+        d->plain = oscar_arena_alloc(w->arena, d->plain_len);
+        if (d->plain == NULL) {
+            return oscar_diag_set(&w->diag, OSCAR_ERR_NOMEM, "out of memory");
+        }
+        memcpy(d->plain, w->scratch, d->plain_len);
+    }
+    return OSCAR_OK;
+}
+
+static void *worker_run(void *arg)
+{
+    struct worker *w = arg;
+    for (size_t i = w->from; i < w->to && w->err == OSCAR_OK; i++) {
+        w->err = verify_one(w, i);
+        if (w->err != OSCAR_OK && w->diag.msg[0] == '\0') {
+            oscar_diag_set(&w->diag, w->err, "frame %zu: %s", w->t->msgs[i].frame,
+                           oscar_err_str(w->err));
+        }
+    }
+    return NULL;
+}
+
+/* num_workers: one per online CPU (at most OSCAR_DECODE_MAX_WORKERS, one per 4096 messages at
+ * least), or $OSCAR_THREADS. Small captures are read by the calling thread alone. */
+static size_t num_workers(size_t num_msgs)
+{
+    const char *env = getenv("OSCAR_THREADS");
+    long n = env != NULL && env[0] != '\0' ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t by_size = num_msgs / 4096 + 1;
+    size_t k = n < 1 ? 1 : (size_t)n;
+    k = k > OSCAR_DECODE_MAX_WORKERS ? OSCAR_DECODE_MAX_WORKERS : k;
+    return env == NULL && k > by_size ? by_size : k;
+}
+
+/* verify_all runs one pass (requests, then responses) over the transcript on the workers. */
+static enum oscar_err verify_all(struct worker *ws, size_t nw, bool responses,
+                                 struct oscar_diag *diag)
+{
+    pthread_t tid[OSCAR_DECODE_MAX_WORKERS];
+    bool started[OSCAR_DECODE_MAX_WORKERS] = {false};
+    size_t n = ws[0].t->num_msgs;
+    for (size_t k = 0; k < nw; k++) {
+        ws[k].from = n * k / nw;
+        ws[k].to = n * (k + 1) / nw;
+        ws[k].responses = responses;
+        if (k > 0) {
+            started[k] = pthread_create(&tid[k], NULL, worker_run, &ws[k]) == 0;
+        }
+    }
+    worker_run(&ws[0]);
+    for (size_t k = 1; k < nw; k++) {
+        if (started[k]) {
+            pthread_join(tid[k], NULL);
+        } else {
+            worker_run(&ws[k]); /* no thread for it: run its slice here */
+        }
+    }
+    for (size_t k = 0; k < nw; k++) {
+        if (ws[k].err != OSCAR_OK) {
+            return oscar_diag_set(diag, ws[k].err, "%s", ws[k].diag.msg);
+        }
+    }
+    return OSCAR_OK;
+}
+
+/* read_all reads every datagram of rd into out: CoAP parsed, copies and requests indexed,
+ * responses bound to their requests; nothing decrypted yet. */
+static enum oscar_err read_all(struct oscar_transcript *out, struct oscar_pcap_reader *rd,
+                               const uint16_t *ports, size_t num_ports, struct oscar_diag *diag)
+{
+    struct oscar_msg_index copies = {0};
+    struct oscar_msg_index requests = {0};
+    struct pending before = {SIZE_MAX, 0, false, 0};
+    enum oscar_err err = OSCAR_OK;
+    if (oscar_msg_index_init(&copies, 0) != OSCAR_OK ||
+        oscar_msg_index_init(&requests, 0) != OSCAR_OK) {
+        err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
+    }
+    while (err == OSCAR_OK) {
         struct oscar_datagram g;
         bool done;
         err = oscar_pcap_reader_next(rd, &g, &done);
@@ -222,6 +423,7 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
         struct oscar_decoded *d;
         err = push(out, &d);
         if (err != OSCAR_OK) {
+            err = oscar_diag_set(diag, err, "out of memory after %zu datagrams", out->num_msgs);
             break;
         }
         d->frame = g.frame;
@@ -239,9 +441,15 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
         }
         memcpy(d->wire, g.payload, g.len);
         d->wire_len = g.len;
+        d->plain_len = g.len;
         size_t di = out->num_msgs - 1;
-        uint64_t dh = datagram_hash(d);
-        err = oscar_msg_index_first(&copies, dh, out, di, same_datagram, &d->first_copy);
+        /* This datagram's index entries are made at the start of the next one's turn, once its
+         * slots have been prefetched for a whole turn; what this turn looks up was made before. */
+        struct pending now = {di, datagram_hash(d), false, raw_exchange_hash(d)};
+        oscar_msg_index_prefetch(&copies, now.dh);
+        oscar_msg_index_prefetch(&requests, now.eh);
+        err = flush(&before, &copies, &requests, out);
+        before = now;
         if (err != OSCAR_OK) {
             err = oscar_diag_set(diag, err, "out of memory");
             break;
@@ -258,118 +466,118 @@ enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
         memcpy(d->token, m.token, m.token_len);
         d->is_request = oscar_coap_is_request(m.code);
         d->oscore = oscar_coap_find_option(&m, OSCAR_COAP_OPT_OSCORE) != NULL;
-        size_t cap = 2 * g.len + PLAIN_SLACK;
-        if (cap > scratch_cap) {
-            uint8_t *bigger = realloc(scratch, cap);
-            if (bigger == NULL) {
-                err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
-                break;
-            }
-            scratch = bigger;
-            scratch_cap = cap;
+        if (d->oscore) {
+            d->plain_len = 0;
         }
         if (!d->is_request && m.code != OSCAR_COAP_CODE_EMPTY) {
             d->request = find_request(out, &requests, di);
         } else if (d->is_request) {
-            err = oscar_msg_index_put(&requests,
-                                      exchange_hash(d->token, d->token_len, &d->src, &d->dst), out,
-                                      di, same_exchange);
-            if (err != OSCAR_OK) {
-                err = oscar_diag_set(diag, err, "out of memory");
-                break;
-            }
+            before.put = true;
+            before.eh = exchange_hash(d->token, d->token_len, &d->src, &d->dst);
         }
-        if (!d->oscore) {
-            d->plain_len = d->wire_len;
-            continue;
-        }
-        if (d->is_request) {
-            size_t idx = 0;
-            err =
-                oscar_oscore_unprotect_request(list, out->num_contexts, &d->verdict, &idx, scratch,
-                                               cap, &d->plain_len, &d->ex, d->wire, d->wire_len);
-            if (err != OSCAR_OK) {
-                break;
-            }
-            if (d->verdict == OSCAR_OSCORE_ACCEPT ||
-                d->verdict == OSCAR_OSCORE_PLAINTEXT_MALFORMED) {
-                d->context = (int)idx;
-                /* §5.2: the request nonce under the client's Sender Key */
-                const struct oscar_oscore_ctx *c = &ctxs[idx];
-                d->has_key_nonce = true;
-                d->key_len = c->alg->key_len;
-                d->nonce_len = c->alg->nonce_len;
-                memcpy(d->key, c->recipient.key, d->key_len);
-                memcpy(d->nonce, d->ex.request_nonce, d->nonce_len);
-                set_piv(d, d->ex.request_piv, d->ex.request_piv_len);
-            }
-        } else if (d->request >= 0 && out->msgs[d->request].context >= 0) {
-            const struct oscar_decoded *q = &out->msgs[d->request];
-            /* the answering side is the other end of the context that read the request */
-            int partner = q->context ^ 1;
-            struct oscar_oscore_exchange ex = q->ex;
-            ex.observe = true; /* decode every response and notification, judge them later */
-            err = oscar_oscore_unprotect_response(&ctxs[partner], &d->verdict, scratch, cap,
-                                                  &d->plain_len, &ex, d->wire, d->wire_len);
-            if (err != OSCAR_OK) {
-                break;
-            }
-            d->context = partner;
-            if (d->verdict == OSCAR_OSCORE_ACCEPT) {
-                /* §5.2: own Partial IV -> the responder's nonce; none -> the request's */
-                const struct oscar_oscore_ctx *c = &ctxs[partner];
-                struct oscar_coap_msg rm;
-                struct oscar_oscore_option ro;
-                d->has_key_nonce = true;
-                d->key_len = c->alg->key_len;
-                d->nonce_len = c->alg->nonce_len;
-                memcpy(d->key, c->recipient.key, d->key_len);
-                memcpy(d->nonce, q->ex.request_nonce, d->nonce_len);
-                if (oscar_oscore_peek(&rm, &ro, d->wire, d->wire_len) == OSCAR_OSCORE_ACCEPT &&
-                    ro.piv_len != 0) {
-                    oscar_oscore_nonce(d->nonce, c->alg, c->common_iv, c->recipient.id,
-                                       c->recipient.id_len, ro.piv, ro.piv_len);
-                    set_piv(d, ro.piv, ro.piv_len);
-                }
-                d->inner_observe_len = inner_observe(&ctxs[partner], d, &q->ex, &rm);
-            }
+    }
+    if (err == OSCAR_OK && flush(&before, &copies, &requests, out) != OSCAR_OK) {
+        err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
+    }
+    oscar_msg_index_free(&copies);
+    oscar_msg_index_free(&requests);
+    return err;
+}
+
+enum oscar_err oscar_transcript_decode_reader(struct oscar_transcript *out,
+                                              struct oscar_pcap_reader *rd,
+                                              const struct oscar_context_spec *specs,
+                                              size_t num_specs, const uint16_t *ports,
+                                              size_t num_ports, struct oscar_diag *diag)
+{
+    memset(out, 0, sizeof(*out));
+    oscar_arena_init(&out->arena, SIZE_MAX);
+    for (size_t k = 0; k < OSCAR_DECODE_MAX_WORKERS; k++) {
+        oscar_arena_init(&out->worker_arena[k], SIZE_MAX);
+    }
+    if (2 * num_specs > OSCAR_DECODE_MAX_CONTEXTS) {
+        oscar_pcap_reader_close(rd);
+        return oscar_diag_set(diag, OSCAR_ERR_INVALID_ARG, "more than %d contexts",
+                              OSCAR_DECODE_MAX_CONTEXTS / 2);
+    }
+    struct worker ws[OSCAR_DECODE_MAX_WORKERS];
+    memset(ws, 0, sizeof(ws));
+    size_t nw = 0;
+    /* the contexts first: a bad one is reported before the capture is read */
+    struct oscar_oscore_ctx *ctxs = calloc(2 * num_specs + 1, sizeof(*ctxs));
+    struct oscar_oscore_ctx **list = calloc(2 * num_specs + 1, sizeof(*list));
+    enum oscar_err err = OSCAR_OK;
+    if (ctxs == NULL || list == NULL) {
+        err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
+    }
+    if (err == OSCAR_OK) {
+        err = init_contexts(ctxs, list, specs, num_specs, out, diag);
+    }
+    out->num_contexts = 2 * num_specs;
+    if (err == OSCAR_OK) {
+        err = read_all(out, rd, ports, num_ports, diag);
+    }
+    nw = err == OSCAR_OK ? num_workers(out->num_msgs) : 0;
+    for (size_t k = 0; k < nw && err == OSCAR_OK; k++) {
+        struct worker *w = &ws[k];
+        w->t = out;
+        w->specs = specs;
+        w->num_specs = num_specs;
+        w->arena = &out->worker_arena[k];
+        if (k == 0) {
+            w->ctxs = ctxs;
+            w->list = list;
+            ctxs = NULL;
+            list = NULL;
         } else {
-            d->verdict = OSCAR_OSCORE_NO_CONTEXT;
-        }
-        if (d->plain_len > 0) {
-            d->plain = oscar_arena_alloc(&out->arena, d->plain_len);
-            if (d->plain == NULL) {
+            w->ctxs = calloc(2 * num_specs + 1, sizeof(*w->ctxs));
+            w->list = calloc(2 * num_specs + 1, sizeof(*w->list));
+            if (w->ctxs == NULL || w->list == NULL) {
                 err = oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
                 break;
             }
-            memcpy(d->plain, scratch, d->plain_len);
+            err = init_contexts(w->ctxs, w->list, specs, num_specs, NULL, diag);
         }
     }
-out:
-    if (rd != NULL) {
-        for (int k = 0; k < OSCAR_PCAP_SKIP__COUNT; k++) {
-            out->skipped[k] = oscar_pcap_reader_skipped(rd, (enum oscar_pcap_skip)k);
+    if (err == OSCAR_OK) {
+        err = verify_all(ws, nw, false, diag);
+    }
+    if (err == OSCAR_OK) {
+        err = verify_all(ws, nw, true, diag);
+    }
+    for (int k = 0; k < OSCAR_PCAP_SKIP__COUNT; k++) {
+        out->skipped[k] = oscar_pcap_reader_skipped(rd, (enum oscar_pcap_skip)k);
+    }
+    if (oscar_pcap_reader_damage(rd) != NULL) {
+        snprintf(out->damage, sizeof(out->damage), "%s", oscar_pcap_reader_damage(rd));
+    }
+    oscar_pcap_reader_close(rd);
+    for (size_t k = 0; k < OSCAR_DECODE_MAX_WORKERS; k++) {
+        for (size_t i = 0; ws[k].ctxs != NULL && i < 2 * num_specs; i++) {
+            oscar_oscore_ctx_cleanup(&ws[k].ctxs[i]);
         }
-        if (oscar_pcap_reader_damage(rd) != NULL) {
-            snprintf(out->damage, sizeof(out->damage), "%s", oscar_pcap_reader_damage(rd));
-        }
-        oscar_pcap_reader_close(rd);
+        free(ws[k].ctxs);
+        free(ws[k].list);
+        free(ws[k].scratch);
     }
     for (size_t i = 0; ctxs != NULL && i < 2 * num_specs; i++) {
         oscar_oscore_ctx_cleanup(&ctxs[i]);
     }
     free(ctxs);
     free(list);
-    free(scratch);
-    oscar_msg_index_free(&copies);
-    oscar_msg_index_free(&requests);
     return err;
 }
 
 void oscar_transcript_free(struct oscar_transcript *t)
 {
-    free(t->msgs);
+    if (t->msgs != NULL) {
+        munmap(t->msgs, t->cap * sizeof(*t->msgs));
+    }
     t->msgs = NULL;
     t->num_msgs = 0;
+    t->cap = 0;
     oscar_arena_free(&t->arena);
+    for (size_t k = 0; k < OSCAR_DECODE_MAX_WORKERS; k++) {
+        oscar_arena_free(&t->worker_arena[k]);
+    }
 }

@@ -10,6 +10,8 @@
 #include "../trace/pcapio.h"
 
 #define OSCAR_DECODE_MAX_CONTEXTS 64
+/* OSCORE messages are verified on up to this many threads (decode.c num_workers) */
+#define OSCAR_DECODE_MAX_WORKERS 8
 
 struct oscar_decoded {
     size_t frame;
@@ -59,8 +61,9 @@ struct oscar_transcript {
     uint64_t replay_window[OSCAR_DECODE_MAX_CONTEXTS];
     size_t other_ports; /* UDP datagrams left out by the port filter */
     size_t skipped[OSCAR_PCAP_SKIP__COUNT];
-    char damage[256]; /* set when the capture ended badly */
-    struct oscar_arena arena;
+    char damage[256];         /* set when the capture ended badly */
+    struct oscar_arena arena; /* wire bytes */
+    struct oscar_arena worker_arena[OSCAR_DECODE_MAX_WORKERS]; /* decrypted messages */
 };
 
 /* oscar_transcript_decode reads pcap_path and decodes it with specs (each used as given and

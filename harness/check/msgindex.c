@@ -3,6 +3,19 @@
 
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* zalloc_slots returns cap zeroed slots, in huge pages when large: probes are random, and with
+ * 4 KiB pages nearly every one of them would also miss the TLB. */
+static struct oscar_msg_slot *zalloc_slots(size_t cap)
+{
+    struct oscar_msg_slot *p = malloc(cap * sizeof(*p));
+    if (p != NULL) {
+        oscar_advise_huge(p, cap * sizeof(*p));
+        memset(p, 0, cap * sizeof(*p));
+    }
+    return p;
+}
 
 enum oscar_err oscar_msg_index_init(struct oscar_msg_index *ix, size_t expected)
 {
@@ -10,7 +23,7 @@ enum oscar_err oscar_msg_index_init(struct oscar_msg_index *ix, size_t expected)
     while (cap < 2 * expected + 2) {
         cap *= 2;
     }
-    ix->slots = calloc(cap, sizeof(*ix->slots));
+    ix->slots = zalloc_slots(cap);
     ix->mask = cap - 1;
     ix->used = 0;
     if (ix->slots == NULL) {
@@ -28,14 +41,19 @@ void oscar_msg_index_free(struct oscar_msg_index *ix)
     ix->used = 0;
 }
 
-/* home is the first slot for hash h: FNV-1a mixes the high bits best, so fold them down (the
- * MurmurHash3 finaliser) before masking. */
+/* home is the first slot for hash h: the high bits folded down (the MurmurHash3 finaliser)
+ * before masking. */
 static size_t home(const struct oscar_msg_index *ix, uint64_t h)
 {
     h ^= h >> 33;
     h *= UINT64_C(0xff51afd7ed558ccd);
     h ^= h >> 33;
     return (size_t)h & ix->mask;
+}
+
+void oscar_msg_index_prefetch(const struct oscar_msg_index *ix, uint64_t h)
+{
+    __builtin_prefetch(&ix->slots[home(ix, h)], 1);
 }
 
 /* probe_slot returns the slot holding a match for probe, or the empty slot where the chain ends. */
@@ -116,18 +134,38 @@ enum oscar_err oscar_msg_index_put(struct oscar_msg_index *ix, uint64_t h,
     return OSCAR_OK;
 }
 
+/* mix folds one 64-bit word into h (multiply-xorshift, as in the MurmurHash family). */
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+    h ^= w * UINT64_C(0x9e3779b97f4a7c15);
+    h = (h ^ (h >> 29)) * UINT64_C(0xbf58476d1ce4e5b9);
+    return h ^ (h >> 32);
+}
+
 uint64_t oscar_hash_bytes(uint64_t h, const void *p, size_t n)
 {
     const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+    uint64_t w;
+    for (; n >= 8; n -= 8, b += 8) {
+        memcpy(&w, b, 8);
+        h = mix(h, w);
     }
-    return h;
+    w = n; /* the tail, with its length, so that trailing zero bytes count */
+    for (size_t i = 0; i < n; i++) {
+        w |= (uint64_t)b[i] << (8 * i + 8);
+    }
+    return mix(h, w);
 }
 
 uint64_t oscar_hash_endpoint(uint64_t h, const struct oscar_endpoint *e)
 {
-    uint8_t head[3] = {(uint8_t)e->family, (uint8_t)(e->port >> 8), (uint8_t)e->port};
-    h = oscar_hash_bytes(h, head, sizeof(head));
-    return oscar_hash_bytes(h, e->addr, e->family == AF_INET6 ? 16 : 4);
+    uint64_t a;
+    uint64_t b = 0;
+    memcpy(&a, e->addr, 8);
+    if (e->family == AF_INET6) {
+        memcpy(&b, e->addr + 8, 8);
+    } else {
+        a &= UINT64_C(0xffffffff); /* only the first 4 bytes of an IPv4 address are set */
+    }
+    return mix(mix(mix(h, (uint64_t)(unsigned)e->family << 16 | e->port), a), b);
 }

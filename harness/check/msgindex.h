@@ -29,6 +29,11 @@ void oscar_msg_index_free(struct oscar_msg_index *ix);
 long oscar_msg_index_find(const struct oscar_msg_index *ix, uint64_t h,
                           const struct oscar_transcript *t, size_t probe, oscar_msg_eq eq);
 
+/* oscar_msg_index_prefetch starts loading the slot where hash h goes, so that a find, first or
+ * put under h a little later does not wait for memory: a table of a million messages is far
+ * larger than the caches, and every probe would otherwise miss them. */
+void oscar_msg_index_prefetch(const struct oscar_msg_index *ix, uint64_t h);
+
 /* oscar_msg_index_first sets *out_first to the first message stored under hash h that eq matches
  * with message i; when there is none it stores i and sets *out_first to i. One probe for both. */
 enum oscar_err oscar_msg_index_first(struct oscar_msg_index *ix, uint64_t h,
@@ -40,7 +45,7 @@ enum oscar_err oscar_msg_index_first(struct oscar_msg_index *ix, uint64_t h,
 enum oscar_err oscar_msg_index_put(struct oscar_msg_index *ix, uint64_t h,
                                    const struct oscar_transcript *t, size_t i, oscar_msg_eq eq);
 
-/* FNV-1a over bytes, chained from h (start with OSCAR_HASH_SEED). */
+/* a 64-bit hash of bytes, 8 at a time, chained from h (start with OSCAR_HASH_SEED). */
 #define OSCAR_HASH_SEED UINT64_C(0xcbf29ce484222325)
 uint64_t oscar_hash_bytes(uint64_t h, const void *p, size_t n);
 uint64_t oscar_hash_endpoint(uint64_t h, const struct oscar_endpoint *e);

@@ -528,6 +528,23 @@ static void check_unprotected(struct sink *s, const struct oscar_transcript *t, 
     }
 }
 
+/* prefetch starts loading the index slots message i will probe (if it exists), a few messages
+ * ahead: the indexes of a large capture are far larger than the caches. */
+#define PREFETCH_AHEAD 8
+static void prefetch(const struct links *l, const struct oscar_transcript *t, size_t i)
+{
+    if (i >= t->num_msgs) {
+        return;
+    }
+    const struct oscar_decoded *d = &t->msgs[i];
+    if (d->has_key_nonce) {
+        oscar_msg_index_prefetch(&l->nonces, key_nonce_hash(d));
+    }
+    if (d->is_request && d->context >= 0) {
+        oscar_msg_index_prefetch(&l->pivs, request_piv_hash(d));
+    }
+}
+
 enum oscar_err oscar_rules_check(struct oscar_violation *out, size_t cap, size_t *out_n,
                                  const struct oscar_transcript *t,
                                  const struct oscar_rules_opts *opts)
@@ -545,6 +562,7 @@ enum oscar_err oscar_rules_check(struct oscar_violation *out, size_t cap, size_t
     }
     bool mem_ok = true;
     for (size_t i = 0; i < t->num_msgs && mem_ok; i++) {
+        prefetch(&l, t, i + PREFETCH_AHEAD);
         const struct oscar_decoded *d = &t->msgs[i];
         if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
             add(&s, R_COAP, i, "%s at byte %zu", oscar_coap_rule_str(d->coap_rule), d->coap_offset);

@@ -1,4 +1,5 @@
 /* hcore.c — diagnostics, arena, hex and strict JSON for the harness (see hcore.h). */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "hcore.h"
 
 #include <errno.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 enum oscar_err oscar_diag_set(struct oscar_diag *d, enum oscar_err err, const char *fmt, ...)
 {
@@ -24,6 +26,17 @@ struct oscar_arena_block {
 };
 
 #define ARENA_BLOCK_MIN (64u << 10)
+#define ARENA_BLOCK_MAX (64u << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void oscar_advise_huge(void *p, size_t bytes)
+{
+    uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t end = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (end > start) {
+        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+    }
+}
 
 void oscar_arena_init(struct oscar_arena *a, size_t cap_total)
 {
@@ -41,11 +54,17 @@ void *oscar_arena_alloc(struct oscar_arena *a, size_t size)
     }
     struct oscar_arena_block *b = a->head;
     if (b == NULL || b->size - b->used < need) {
-        size_t bsize = need > ARENA_BLOCK_MIN ? need : ARENA_BLOCK_MIN;
+        /* blocks grow with the arena (a quarter of what it holds, within bounds): few blocks
+         * for a transcript of a million datagrams, and those in huge pages */
+        size_t bsize = a->used_total / 4;
+        bsize = bsize < ARENA_BLOCK_MIN ? ARENA_BLOCK_MIN : bsize;
+        bsize = bsize > ARENA_BLOCK_MAX ? ARENA_BLOCK_MAX : bsize;
+        bsize = need > bsize ? need : bsize;
         b = malloc(sizeof(*b) + bsize);
         if (b == NULL) {
             return NULL;
         }
+        oscar_advise_huge(b, sizeof(*b) + bsize);
         b->next = a->head;
         b->size = bsize;
         b->used = 0;

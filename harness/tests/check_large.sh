@@ -5,7 +5,9 @@
 #   the same capture twice over (mergecap -a): the second half is retransmissions, still clean;
 #   negative control, the client's Sender Sequence Number frozen (core fault reuse-piv, RFC 8613
 #   §7.2): every later request reuses the nonce of frame 1 and every answer to it is a replay
-#   answered 2.05 (§7.4): exit 1, both rules fire, and the 4096 listed are said to be a prefix.
+#   answered 2.05 (§7.4): exit 1, both rules fire, and the 4096 listed are said to be a prefix;
+#   the report and the JSON are the same byte for byte whether 1 thread or 3 verify the messages
+#   (OSCAR_THREADS; decode.c splits the capture into slices).
 set -u
 oscar=$1
 tmp=$(mktemp -d)
@@ -45,5 +47,12 @@ grep -q "! OSCORE-7.4-REPLAY-ANSWERED" "$tmp/bad.out" ||
     die "reuse-piv trace: OSCORE-7.4-REPLAY-ANSWERED did not fire"
 grep -qx "at least 4096 violations: only the first 4096 are listed" "$tmp/bad.out" ||
     die "reuse-piv trace: the truncated list is not said to be truncated"
+for th in 1 3; do
+    OSCAR_THREADS=$th "$oscar" check "$tmp/bad.pcap" --contexts "$tmp/ctx.json" \
+        --json "$tmp/bad$th.json" >"$tmp/bad$th.out"
+done
+cmp -s "$tmp/bad1.out" "$tmp/bad3.out" || die "the report differs between 1 and 3 threads"
+cmp -s "$tmp/bad1.json" "$tmp/bad3.json" || die "the JSON differs between 1 and 3 threads"
+[ "$(grep -c '^#' "$tmp/bad1.out")" -eq 20000 ] || die "1 thread: not 20000 messages listed"
 if [ $fail -eq 0 ]; then echo "check_large: all passed"; fi
 exit $fail
