@@ -133,7 +133,8 @@ static void print_message(const struct oscar_transcript *t, const struct oscar_d
     oscar_endpoint_format(dst, sizeof(dst), &d->dst);
     printf("#%-5zu %s -> %s  ", d->frame, src, dst);
     if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
-        printf("not CoAP: %s at byte %zu\n", oscar_coap_rule_str(d->coap_rule), d->coap_offset);
+        printf("not CoAP: %s at byte %zu\n", oscar_coap_rule_str(d->coap_rule),
+               (size_t)d->coap_offset);
         return;
     }
     fmt_code(code, sizeof(code), d->code);

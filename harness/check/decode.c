@@ -226,6 +226,14 @@ static enum oscar_err init_contexts(struct oscar_oscore_ctx *ctxs, struct oscar_
             ctxs[2 * i + k].faults = OSCAR_FAULT_ACCEPT_REPLAY;
             list[2 * i + k] = &ctxs[2 * i + k];
             if (names != NULL) {
+                size_t me = 2 * i + k;
+                size_t first = 0;
+                while (first < me && !(ctxs[first].alg->key_len == ctxs[me].alg->key_len &&
+                                       memcmp(ctxs[first].recipient.key, ctxs[me].recipient.key,
+                                              ctxs[me].alg->key_len) == 0)) {
+                    first++;
+                }
+                names->key_id[me] = (uint8_t)first;
                 names->replay_window[2 * i + k] =
                     views[k]->replay_window > 0 ? (uint64_t)views[k]->replay_window : 0;
                 snprintf(names->context_names[2 * i + k], sizeof(names->context_names[0]), "%s%s",
@@ -259,21 +267,41 @@ struct worker {
 static enum oscar_err verify_request(struct worker *w, struct oscar_decoded *d, size_t cap)
 {
     size_t idx = 0;
+    size_t plain_len = 0;
+    struct oscar_oscore_exchange ex;
     OSCAR_TRY(oscar_oscore_unprotect_request(w->list, 2 * w->num_specs, &d->verdict, &idx,
-                                             w->scratch, cap, &d->plain_len, &d->ex, d->wire,
+                                             w->scratch, cap, &plain_len, &ex, d->wire,
                                              d->wire_len));
+    d->plain_len = (uint32_t)plain_len;
     if (d->verdict == OSCAR_OSCORE_ACCEPT || d->verdict == OSCAR_OSCORE_PLAINTEXT_MALFORMED) {
         d->context = (int)idx;
         /* §5.2: the request nonce under the client's Sender Key */
         const struct oscar_oscore_ctx *c = &w->ctxs[idx];
         d->has_key_nonce = true;
-        d->key_len = c->alg->key_len;
-        d->nonce_len = c->alg->nonce_len;
-        memcpy(d->key, c->recipient.key, d->key_len);
-        memcpy(d->nonce, d->ex.request_nonce, d->nonce_len);
-        set_piv(d, d->ex.request_piv, d->ex.request_piv_len);
+        d->key_id = w->t->key_id[idx];
+        d->nonce_len = (uint8_t)c->alg->nonce_len;
+        memcpy(d->nonce, ex.request_nonce, d->nonce_len);
+        d->kid_len = (uint8_t)ex.request_kid_len;
+        memcpy(d->kid, ex.request_kid, ex.request_kid_len);
+        d->request_piv_len = (uint8_t)ex.request_piv_len;
+        memcpy(d->request_piv, ex.request_piv, ex.request_piv_len);
+        d->observe = ex.observe;
+        set_piv(d, ex.request_piv, ex.request_piv_len);
     }
     return OSCAR_OK;
+}
+
+/* request_exchange rebuilds what binds responses to request q (§7.1): its kid, Partial IV and
+ * nonce; every response and notification is read (observe), the rules judge them later. */
+static void request_exchange(struct oscar_oscore_exchange *ex, const struct oscar_decoded *q)
+{
+    memset(ex, 0, sizeof(*ex));
+    memcpy(ex->request_kid, q->kid, q->kid_len);
+    ex->request_kid_len = q->kid_len;
+    memcpy(ex->request_piv, q->request_piv, q->request_piv_len);
+    ex->request_piv_len = q->request_piv_len;
+    memcpy(ex->request_nonce, q->nonce, q->nonce_len);
+    ex->observe = true;
 }
 
 /* verify_response unprotects response d with the other end of the context that read its
@@ -282,10 +310,12 @@ static enum oscar_err verify_response(struct worker *w, struct oscar_decoded *d,
                                       const struct oscar_decoded *q, size_t cap)
 {
     int partner = q->context ^ 1;
-    struct oscar_oscore_exchange ex = q->ex;
-    ex.observe = true; /* decode every response and notification, judge them later */
+    struct oscar_oscore_exchange ex;
+    request_exchange(&ex, q);
+    size_t plain_len = 0;
     OSCAR_TRY(oscar_oscore_unprotect_response(&w->ctxs[partner], &d->verdict, w->scratch, cap,
-                                              &d->plain_len, &ex, d->wire, d->wire_len));
+                                              &plain_len, &ex, d->wire, d->wire_len));
+    d->plain_len = (uint32_t)plain_len;
     d->context = partner;
     if (d->verdict == OSCAR_OSCORE_ACCEPT) {
         /* §5.2: own Partial IV -> the responder's nonce; none -> the request's */
@@ -293,17 +323,17 @@ static enum oscar_err verify_response(struct worker *w, struct oscar_decoded *d,
         struct oscar_coap_msg rm;
         struct oscar_oscore_option ro;
         d->has_key_nonce = true;
-        d->key_len = c->alg->key_len;
-        d->nonce_len = c->alg->nonce_len;
-        memcpy(d->key, c->recipient.key, d->key_len);
-        memcpy(d->nonce, q->ex.request_nonce, d->nonce_len);
+        d->key_id = w->t->key_id[partner];
+        d->nonce_len = (uint8_t)c->alg->nonce_len;
+        memcpy(d->nonce, q->nonce, d->nonce_len);
         if (oscar_oscore_peek(&rm, &ro, d->wire, d->wire_len) == OSCAR_OSCORE_ACCEPT &&
             ro.piv_len != 0) {
             oscar_oscore_nonce(d->nonce, c->alg, c->common_iv, c->recipient.id, c->recipient.id_len,
                                ro.piv, ro.piv_len);
             set_piv(d, ro.piv, ro.piv_len);
         }
-        d->inner_observe_len = inner_observe(&w->ctxs[partner], d, &q->ex, &rm);
+        request_exchange(&ex, q);
+        d->inner_observe_len = inner_observe(&w->ctxs[partner], d, &ex, &rm);
     }
     return OSCAR_OK;
 }
@@ -440,8 +470,8 @@ static enum oscar_err read_all(struct oscar_transcript *out, struct oscar_pcap_r
             break;
         }
         memcpy(d->wire, g.payload, g.len);
-        d->wire_len = g.len;
-        d->plain_len = g.len;
+        d->wire_len = (uint32_t)g.len;
+        d->plain_len = (uint32_t)g.len;
         size_t di = out->num_msgs - 1;
         /* This datagram's index entries are made at the start of the next one's turn, once its
          * slots have been prefetched for a whole turn; what this turn looks up was made before. */
@@ -455,14 +485,16 @@ static enum oscar_err read_all(struct oscar_transcript *out, struct oscar_pcap_r
             break;
         }
         struct oscar_coap_msg m;
-        d->coap_rule = oscar_coap_parse(&m, &d->coap_offset, d->wire, d->wire_len);
+        size_t coap_offset = 0;
+        d->coap_rule = oscar_coap_parse(&m, &coap_offset, d->wire, d->wire_len);
+        d->coap_offset = (uint32_t)coap_offset;
         if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
             continue;
         }
         d->type = m.type;
         d->code = m.code;
         d->mid = m.mid;
-        d->token_len = m.token_len;
+        d->token_len = (uint8_t)m.token_len;
         memcpy(d->token, m.token, m.token_len);
         d->is_request = oscar_coap_is_request(m.code);
         d->oscore = oscar_coap_find_option(&m, OSCAR_COAP_OPT_OSCORE) != NULL;

@@ -13,42 +13,50 @@
 /* OSCORE messages are verified on up to this many threads (decode.c num_workers) */
 #define OSCAR_DECODE_MAX_WORKERS 8
 
+/* struct oscar_decoded is one datagram of a capture. A million of them are held at once, so the
+ * fields are ordered and sized to keep it small (lengths fit a UDP datagram). */
 struct oscar_decoded {
     size_t frame;
     uint64_t usec;
-    struct oscar_endpoint src;
-    struct oscar_endpoint dst;
+    /* for decrypted OSCORE messages: the sender's own Partial IV (requests always, responses
+     * when they carry one) as a number, piv_len 0 when none */
+    uint64_t piv;
     uint8_t *wire;
-    size_t wire_len;
-    enum oscar_coap_rule coap_rule; /* WELL_FORMED or the RFC 7252 rule broken */
-    size_t coap_offset;
-    bool is_request;
-    uint8_t type;
-    uint8_t code; /* outer code */
-    uint16_t mid;
-    uint8_t token[OSCAR_COAP_TOKEN_MAX];
-    size_t token_len;
-    bool oscore;
-    enum oscar_oscore_verdict verdict; /* for OSCORE messages */
-    int context;                       /* decoding context index, -1 if none */
-    uint8_t *plain;                    /* decrypted message, or the wire bytes if not OSCORE */
-    size_t plain_len;
-    long request; /* for responses: index of the request it answers, -1 if none */
+    uint8_t *plain; /* decrypted message, or the wire bytes if not OSCORE */
+    long request;   /* for responses: index of the request it answers, -1 if none */
     /* the first datagram with the same bytes between the same endpoints (itself if none): a
      * CoAP retransmission, duplicate or replay of it when not itself */
     long first_copy;
-    struct oscar_oscore_exchange ex; /* for OSCORE requests: the exchange (kid, PIV, nonce) */
-    /* for decrypted OSCORE messages: the AEAD key and nonce the sender used (RFC 8613 §7.2) */
+    struct oscar_endpoint src;
+    struct oscar_endpoint dst;
+    uint32_t wire_len;
+    uint32_t plain_len;
+    uint32_t coap_offset;
+    enum oscar_coap_rule coap_rule;    /* WELL_FORMED or the RFC 7252 rule broken */
+    enum oscar_oscore_verdict verdict; /* for OSCORE messages */
+    int context;                       /* decoding context index, -1 if none */
     int inner_observe_len; /* responses: length of the encrypted Observe value, -1 if none */
-    /* for decrypted OSCORE messages: the sender's own Partial IV (requests always, responses
-     * when they carry one) as a number, piv_len 0 when none */
+    uint16_t mid;
+    uint8_t type;
+    uint8_t code; /* outer code */
+    uint8_t token_len;
+    uint8_t token[OSCAR_COAP_TOKEN_MAX];
+    bool is_request;
+    bool oscore;
     uint8_t piv_len;
-    uint64_t piv;
+    /* for OSCORE requests read with a context: what binds the responses (§7.1, §5.4): the kid,
+     * the Partial IV as sent, whether it registers an Observation; its nonce is `nonce` */
+    bool observe;
+    uint8_t kid_len;
+    uint8_t kid[OSCAR_OSCORE_ID_MAX];
+    uint8_t request_piv_len;
+    uint8_t request_piv[OSCAR_OSCORE_PIV_MAX];
+    /* for decrypted OSCORE messages: the AEAD key (key_id: the first context with that key,
+     * oscar_transcript.key_id) and the nonce the sender used (RFC 8613 §7.2) */
     bool has_key_nonce;
-    uint8_t key[OSCAR_CRYPTO_KEY_MAX];
+    uint8_t key_id;
+    uint8_t nonce_len;
     uint8_t nonce[OSCAR_CRYPTO_NONCE_MAX];
-    size_t key_len;
-    size_t nonce_len;
 };
 
 struct oscar_transcript {
@@ -59,6 +67,8 @@ struct oscar_transcript {
     size_t num_contexts;
     /* the replay window each context states for its recipient (0: not stated) */
     uint64_t replay_window[OSCAR_DECODE_MAX_CONTEXTS];
+    /* per context: the first context with the same recipient key (its key's identity) */
+    uint8_t key_id[OSCAR_DECODE_MAX_CONTEXTS];
     size_t other_ports; /* UDP datagrams left out by the port filter */
     size_t skipped[OSCAR_PCAP_SKIP__COUNT];
     char damage[256];         /* set when the capture ended badly */

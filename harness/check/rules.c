@@ -117,7 +117,7 @@ static void check_response_piv(struct sink *s, const struct oscar_transcript *t,
         return;
     }
     const struct oscar_decoded *q = &t->msgs[d->request];
-    if (!q->oscore || !q->ex.observe) {
+    if (!q->oscore || !q->observe) {
         return;
     }
     struct oscar_coap_msg m;
@@ -243,14 +243,13 @@ static bool same_key_nonce(const struct oscar_transcript *t, size_t a, size_t b)
 {
     const struct oscar_decoded *x = &t->msgs[a];
     const struct oscar_decoded *y = &t->msgs[b];
-    return x->key_len == y->key_len && memcmp(x->key, y->key, x->key_len) == 0 &&
-           x->nonce_len == y->nonce_len && memcmp(x->nonce, y->nonce, x->nonce_len) == 0;
+    return x->key_id == y->key_id && x->nonce_len == y->nonce_len &&
+           memcmp(x->nonce, y->nonce, x->nonce_len) == 0;
 }
 
 static uint64_t key_nonce_hash(const struct oscar_decoded *d)
 {
-    return oscar_hash_bytes(oscar_hash_bytes(OSCAR_HASH_SEED, d->key, d->key_len), d->nonce,
-                            d->nonce_len);
+    return oscar_hash_bytes(OSCAR_HASH_SEED + d->key_id, d->nonce, d->nonce_len);
 }
 
 /* same_request_piv: two requests read with the same context and the same Partial IV. */
@@ -258,16 +257,16 @@ static bool same_request_piv(const struct oscar_transcript *t, size_t a, size_t 
 {
     const struct oscar_decoded *x = &t->msgs[a];
     const struct oscar_decoded *y = &t->msgs[b];
-    return x->context == y->context && x->ex.request_piv_len == y->ex.request_piv_len &&
-           memcmp(x->ex.request_piv, y->ex.request_piv, x->ex.request_piv_len) == 0;
+    return x->context == y->context && x->request_piv_len == y->request_piv_len &&
+           memcmp(x->request_piv, y->request_piv, x->request_piv_len) == 0;
 }
 
 static uint64_t request_piv_hash(const struct oscar_decoded *d)
 {
     uint8_t c[4] = {(uint8_t)(d->context >> 24), (uint8_t)(d->context >> 16),
                     (uint8_t)(d->context >> 8), (uint8_t)d->context};
-    return oscar_hash_bytes(oscar_hash_bytes(OSCAR_HASH_SEED, c, sizeof(c)), d->ex.request_piv,
-                            d->ex.request_piv_len);
+    return oscar_hash_bytes(oscar_hash_bytes(OSCAR_HASH_SEED, c, sizeof(c)), d->request_piv,
+                            d->request_piv_len);
 }
 
 /* struct links holds what the rules look up across the transcript, built in one pass: the
@@ -565,7 +564,8 @@ enum oscar_err oscar_rules_check(struct oscar_violation *out, size_t cap, size_t
         prefetch(&l, t, i + PREFETCH_AHEAD);
         const struct oscar_decoded *d = &t->msgs[i];
         if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
-            add(&s, R_COAP, i, "%s at byte %zu", oscar_coap_rule_str(d->coap_rule), d->coap_offset);
+            add(&s, R_COAP, i, "%s at byte %zu", oscar_coap_rule_str(d->coap_rule),
+                (size_t)d->coap_offset);
             continue;
         }
         if (!d->oscore) {

@@ -69,7 +69,7 @@ static void check_message(struct judge_verdict *v, const struct oscar_step *st, 
     char got[16];
     if (d->coap_rule != OSCAR_COAP_WELL_FORMED) {
         judge_fail(v, st, "RFC 7252 §3", "%s (frame %zu) is not CoAP: %s at byte %zu", what,
-                   d->frame, oscar_coap_rule_str(d->coap_rule), d->coap_offset);
+                   d->frame, oscar_coap_rule_str(d->coap_rule), (size_t)d->coap_offset);
         return;
     }
     if (e->oscore >= 0 && d->oscore != (e->oscore == 1)) {
@@ -228,7 +228,7 @@ void oscar_judge(struct judge_verdict *out, const struct judge_input *in)
         if (q->coap_rule != OSCAR_COAP_WELL_FORMED) {
             judge_fail(out, st, "RFC 7252 §3",
                        "client violated COAP-3-WELL-FORMED (frame %zu): %s at byte %zu", q->frame,
-                       oscar_coap_rule_str(q->coap_rule), q->coap_offset);
+                       oscar_coap_rule_str(q->coap_rule), (size_t)q->coap_offset);
             return;
         }
         from = qi + 1;
