@@ -161,56 +161,70 @@ static void print_message(const struct oscar_transcript *t, const struct oscar_d
     printf("\n");
 }
 
+/* message_json is message d of t as a JSON object ([new]: the caller deletes it). */
+static cJSON *message_json(const struct oscar_transcript *t, const struct oscar_decoded *d)
+{
+    cJSON *o = cJSON_CreateObject();
+    char ep[64];
+    cJSON_AddNumberToObject(o, "frame", (double)d->frame);
+    oscar_endpoint_format(ep, sizeof(ep), &d->src);
+    cJSON_AddStringToObject(o, "src", ep);
+    oscar_endpoint_format(ep, sizeof(ep), &d->dst);
+    cJSON_AddStringToObject(o, "dst", ep);
+    add_hex(o, "bytes", d->wire, d->wire_len);
+    cJSON_AddStringToObject(o, "coap", oscar_coap_rule_str(d->coap_rule));
+    cJSON_AddBoolToObject(o, "oscore", d->oscore);
+    if (d->oscore) {
+        cJSON_AddStringToObject(o, "verdict", oscar_oscore_verdict_name(d->verdict));
+        if (d->context >= 0) {
+            cJSON_AddStringToObject(o, "context", t->context_names[d->context]);
+        }
+        if (d->verdict == OSCAR_OSCORE_ACCEPT) {
+            add_hex(o, "decrypted", d->plain, d->plain_len);
+        }
+    }
+    if (d->request >= 0) {
+        cJSON_AddNumberToObject(o, "answers_frame", (double)t->msgs[d->request].frame);
+    }
+    return o;
+}
+
+/* put_item writes item compactly after sep, then deletes it; false when it cannot. */
+static bool put_item(FILE *f, const char *sep, cJSON *item)
+{
+    char *text = item != NULL ? cJSON_PrintUnformatted(item) : NULL;
+    bool ok = text != NULL && fputs(sep, f) >= 0 && fputs(text, f) >= 0;
+    cJSON_free(text);
+    cJSON_Delete(item);
+    return ok;
+}
+
+/* write_json streams the report as one JSON object, a message or violation per line: cJSON
+ * builds one small object at a time, so a capture of millions of messages needs no more memory
+ * than one of ten. */
 static int write_json(const char *path, const char *pcap, const struct oscar_transcript *t,
                       const struct oscar_violation *v, size_t nv)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "capture", pcap);
-    cJSON *msgs = cJSON_AddArrayToObject(root, "messages");
-    for (size_t i = 0; i < t->num_msgs; i++) {
-        const struct oscar_decoded *d = &t->msgs[i];
-        cJSON *o = cJSON_CreateObject();
-        char ep[64];
-        cJSON_AddNumberToObject(o, "frame", (double)d->frame);
-        oscar_endpoint_format(ep, sizeof(ep), &d->src);
-        cJSON_AddStringToObject(o, "src", ep);
-        oscar_endpoint_format(ep, sizeof(ep), &d->dst);
-        cJSON_AddStringToObject(o, "dst", ep);
-        add_hex(o, "bytes", d->wire, d->wire_len);
-        cJSON_AddStringToObject(o, "coap", oscar_coap_rule_str(d->coap_rule));
-        cJSON_AddBoolToObject(o, "oscore", d->oscore);
-        if (d->oscore) {
-            cJSON_AddStringToObject(o, "verdict", oscar_oscore_verdict_name(d->verdict));
-            if (d->context >= 0) {
-                cJSON_AddStringToObject(o, "context", t->context_names[d->context]);
-            }
-            if (d->verdict == OSCAR_OSCORE_ACCEPT) {
-                add_hex(o, "decrypted", d->plain, d->plain_len);
-            }
-        }
-        if (d->request >= 0) {
-            cJSON_AddNumberToObject(o, "answers_frame", (double)t->msgs[d->request].frame);
-        }
-        cJSON_AddItemToArray(msgs, o);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        return 0;
     }
-    cJSON *vs = cJSON_AddArrayToObject(root, "violations");
-    for (size_t i = 0; i < nv; i++) {
+    cJSON *name = cJSON_CreateString(pcap);
+    bool ok = put_item(f, "{\"capture\": ", name) && fputs(",\n\"messages\": [", f) >= 0;
+    for (size_t i = 0; ok && i < t->num_msgs; i++) {
+        ok = put_item(f, i ? ",\n" : "\n", message_json(t, &t->msgs[i]));
+    }
+    ok = ok && fputs("],\n\"violations\": [", f) >= 0;
+    for (size_t i = 0; ok && i < nv; i++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "rule", v[i].rule->id);
         cJSON_AddStringToObject(o, "rfc", v[i].rule->rfc);
         cJSON_AddNumberToObject(o, "frame", (double)t->msgs[v[i].msg].frame);
         cJSON_AddStringToObject(o, "detail", v[i].detail);
-        cJSON_AddItemToArray(vs, o);
+        ok = put_item(f, i ? ",\n" : "\n", o);
     }
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    FILE *f = fopen(path, "w");
-    int ok = f != NULL && text != NULL && fputs(text, f) >= 0;
-    if (f != NULL) {
-        ok = fclose(f) == 0 && ok;
-    }
-    cJSON_free(text);
-    return ok;
+    ok = ok && fputs("]}\n", f) >= 0;
+    return fclose(f) == 0 && ok;
 }
 
 /* load_scenario reads a scenario file; its contexts file is resolved against dir, by default
