@@ -36,3 +36,15 @@ size_t oscar_hkdf_hash_len(int32_t cose_hkdf)
         return 0;
     }
 }
+
+size_t oscar_sig_pub_len(int32_t cose_sig)
+{
+    switch (cose_sig) {
+    case OSCAR_COSE_ALG_EDDSA:
+        return 32;
+    case OSCAR_COSE_ALG_ES256:
+        return 64;
+    default:
+        return 0;
+    }
+}
