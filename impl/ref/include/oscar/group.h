@@ -1,0 +1,152 @@
+/* oscar/group.h — the reference Group OSCORE implementation (RFC 10021, from
+ * draft-ietf-core-oscore-groupcomm-28): a Group Security Context, group mode (countersigned,
+ * for one-to-many requests) and pairwise mode (keys from static-static ECDH), responses to
+ * group requests.
+ *
+ * Like oscar/oscore.h it never allocates: the Recipient Contexts live in an array the caller
+ * gives (struct oscar_group_params.recipients), and are created on the first verified message of
+ * a new sender from the credential the caller's lookup returns (§2.4, §7.2: how members get each
+ * other's credentials is the Group Manager's business). Messages go in and come out as
+ * CoAP-over-UDP bytes; receiving is an outcome (enum oscar_oscore_verdict), never an error. */
+#ifndef OSCAR_GROUP_H
+#define OSCAR_GROUP_H
+
+#include "oscar/oscore.h"
+
+#define OSCAR_GROUP_CRED_MAX 256 /* our storage limit for an authentication credential */
+#define OSCAR_GROUP_SIG_ENC_KEY_MAX OSCAR_CRYPTO_KEY_MAX
+
+/* oscar_group_cred_fn looks up the authentication credential of the group member with Sender
+ * ID kid: the credential bytes exactly as distributed (§2.4) into cred (at most
+ * OSCAR_GROUP_CRED_MAX), and its public key (oscar_sig_pub_len bytes) into pub. false: unknown. */
+typedef bool (*oscar_group_cred_fn)(void *arg, const uint8_t *kid, size_t kid_len, uint8_t *cred,
+                                    size_t *cred_len, uint8_t *pub);
+
+/* struct oscar_group_recipient is one Recipient Context (§2.2): created at the first message of
+ * a new sender that verifies (§7.2), with its own replay window and pairwise keys. */
+struct oscar_group_recipient {
+    bool used;
+    uint8_t id[OSCAR_OSCORE_ID_MAX];
+    size_t id_len;
+    uint8_t key[OSCAR_CRYPTO_KEY_MAX]; /* Recipient Key (Group Encryption Algorithm) */
+    struct oscar_aead_key aead;
+    uint8_t cred[OSCAR_GROUP_CRED_MAX];
+    size_t cred_len;
+    uint8_t pub[OSCAR_SIG_PUB_MAX];
+    bool has_pairwise; /* pairwise keys derived (§2.5.1) */
+    uint8_t pairwise_sender_key[OSCAR_CRYPTO_KEY_MAX];
+    uint8_t pairwise_recipient_key[OSCAR_CRYPTO_KEY_MAX];
+    struct oscar_aead_key pairwise_sender;
+    struct oscar_aead_key pairwise_recipient;
+    struct oscar_oscore_replay replay;
+};
+
+/* enum oscar_group_fault: deliberate non-conformances of the reference Group OSCORE endpoint,
+ * each a bug the group scenarios must catch (enum oscar_oscore_fault explains the idea). */
+enum oscar_group_fault {
+    OSCAR_GROUP_FAULT_ACCEPT_BAD_SIGNATURE = 1u << 0, /* §7.2: the countersignature unchecked */
+    OSCAR_GROUP_FAULT_ACCEPT_REPLAY = 1u << 1,        /* §5.3: no replay window */
+    OSCAR_GROUP_FAULT_SHARED_PIV = 1u << 2, /* §2.5.3: pairwise mode counts its own SSN, so a PIV
+                                               is used in both modes */
+    OSCAR_GROUP_FAULT_NO_RESPONSE_KID = 1u << 3, /* §3.2: responses to group requests omit kid */
+    OSCAR_GROUP_FAULT_PLAIN_SIGNATURE = 1u << 4, /* §4.1: the signature not encrypted */
+};
+
+/* struct oscar_group_params holds a member's view of a group (§2): the Common Context, its
+ * Sender Context, and where Recipient Contexts go. Bytes are [borrow]ed during init only. An
+ * algorithm of 0 is "not set": group mode needs group_enc_alg and sig_alg, pairwise mode
+ * aead_alg and pairwise_alg (§6). */
+struct oscar_group_params {
+    const uint8_t *master_secret;
+    size_t master_secret_len;
+    const uint8_t *master_salt; /* NULL: empty */
+    size_t master_salt_len;
+    const uint8_t *gid; /* Group Identifier = ID Context (§2.1.3) */
+    size_t gid_len;
+    int32_t hkdf_alg;       /* 0: HKDF SHA-256 */
+    int32_t group_enc_alg;  /* Group Encryption Algorithm (§2.1.7) */
+    int32_t sig_alg;        /* Signature Algorithm: -8 EdDSA or -7 ES256 (§2.1.8) */
+    int32_t aead_alg;       /* AEAD Algorithm, pairwise mode (§2.1.1) */
+    int32_t pairwise_alg;   /* Pairwise Key Agreement Algorithm: -27 ECDH-SS + HKDF-256 */
+    const uint8_t *gm_cred; /* the Group Manager's authentication credential (§2.1.6) */
+    size_t gm_cred_len;
+    const uint8_t *sender_id;
+    size_t sender_id_len;
+    const uint8_t *sender_priv; /* OSCAR_SIG_PRIV_LEN bytes */
+    const uint8_t *sender_cred; /* our authentication credential as distributed */
+    size_t sender_cred_len;
+    struct oscar_group_recipient *recipients; /* [borrow]ed for the context's lifetime */
+    size_t recipients_cap;
+    oscar_group_cred_fn cred_lookup;
+    void *cred_arg;
+    size_t replay_window; /* 0: 32 */
+};
+
+/* struct oscar_group_ctx is a Group Security Context (§2). */
+struct oscar_group_ctx {
+    const struct oscar_crypto_ops *crypto;
+    int32_t hkdf_alg;
+    const struct oscar_alg_info *group_enc; /* NULL: group mode not set */
+    int32_t sig_alg;
+    const struct oscar_alg_info *aead; /* NULL: pairwise mode not set */
+    int32_t pairwise_alg;
+    size_t nonce_len; /* Common IV length: the greater nonce length of the two (§2.1.4) */
+    uint8_t master_secret[OSCAR_OSCORE_SECRET_MAX];
+    size_t master_secret_len;
+    uint8_t master_salt[OSCAR_OSCORE_SALT_MAX];
+    size_t master_salt_len;
+    uint8_t gid[OSCAR_OSCORE_ID_CONTEXT_MAX];
+    size_t gid_len;
+    uint8_t common_iv[OSCAR_CRYPTO_NONCE_MAX];
+    uint8_t sig_enc_key[OSCAR_GROUP_SIG_ENC_KEY_MAX]; /* Signature Encryption Key (§2.1.9) */
+    uint8_t gm_cred[OSCAR_GROUP_CRED_MAX];
+    size_t gm_cred_len;
+    /* Sender Context */
+    uint8_t sender_id[OSCAR_OSCORE_ID_MAX];
+    size_t sender_id_len;
+    uint8_t sender_key[OSCAR_CRYPTO_KEY_MAX];
+    struct oscar_aead_key sender_aead;
+    uint8_t sender_priv[OSCAR_SIG_PRIV_LEN];
+    uint8_t sender_pub[OSCAR_SIG_PUB_MAX];
+    uint8_t sender_cred[OSCAR_GROUP_CRED_MAX];
+    size_t sender_cred_len;
+    uint64_t seq;          /* one Sender Sequence Number for both modes (§2.5.3) */
+    uint64_t pairwise_seq; /* only under OSCAR_GROUP_FAULT_SHARED_PIV */
+    /* Recipient Contexts */
+    struct oscar_group_recipient *recipients;
+    size_t recipients_cap;
+    oscar_group_cred_fn cred_lookup;
+    void *cred_arg;
+    size_t replay_window;
+    uint32_t faults; /* enum oscar_group_fault bits */
+};
+
+/* oscar_group_ctx_init derives a Group Security Context (§2.3): Sender Key and the keys of later
+ * Recipient Contexts with the Group Encryption Algorithm if set (else the AEAD Algorithm), the
+ * Common IV, and the Signature Encryption Key. */
+enum oscar_err oscar_group_ctx_init(struct oscar_group_ctx *ctx,
+                                    const struct oscar_crypto_ops *crypto,
+                                    const struct oscar_group_params *params);
+
+/* oscar_group_ctx_cleanup wipes keys; safe on a zeroed or cleaned context. */
+void oscar_group_ctx_cleanup(struct oscar_group_ctx *ctx);
+
+/* oscar_group_recipient_get returns the Recipient Context of Sender ID id, creating it (keys,
+ * credential from the lookup, valid replay window) when create is set and there is room; NULL
+ * when unknown and not created. */
+struct oscar_group_recipient *oscar_group_recipient_get(struct oscar_group_ctx *ctx,
+                                                        const uint8_t *id, size_t id_len,
+                                                        bool create);
+
+/* oscar_group_pairwise_keys derives the pairwise keys with recipient r (§2.5.1) if not yet. */
+enum oscar_err oscar_group_pairwise_keys(struct oscar_group_ctx *ctx,
+                                         struct oscar_group_recipient *r);
+
+/* oscar_group_derive_info writes the HKDF info array [id, id_context, alg, type, L] (§2.3,
+ * RFC 8613 §3.2.1) with a text type ("Key", "IV", "SEKey"). */
+enum oscar_err oscar_group_derive_info(uint8_t *out, size_t out_cap, size_t *out_len,
+                                       const uint8_t *id, size_t id_len, const uint8_t *id_context,
+                                       size_t id_context_len, int32_t alg, const char *type,
+                                       size_t length);
+
+#endif
