@@ -18,4 +18,34 @@ enum oscar_err oscar_oscore_decompose_proxy_uri(struct oscar_coap_option *out_ou
                                                 size_t scratch_cap, const uint8_t *uri,
                                                 size_t uri_len);
 
+/* struct oscar_oscore_split is a message cut into its Inner and Outer parts (§4.1). */
+struct oscar_oscore_split {
+    struct oscar_coap_option inner[OSCAR_COAP_MAX_OPTIONS];
+    size_t num_inner;
+    struct oscar_coap_msg outer; /* header and Outer options; no payload */
+    uint8_t proxy_scratch[OSCAR_PROXY_URI_SCRATCH];
+};
+
+/* oscar_oscore_split_message sorts the options of msg into Inner and Outer (§4.1.1, §4.1.2,
+ * §4.1.3) and sets the Outer Code (§4.2); faults are enum oscar_oscore_fault bits. */
+enum oscar_err oscar_oscore_split_message(struct oscar_oscore_split *s,
+                                          const struct oscar_coap_msg *msg, bool is_request,
+                                          uint32_t faults);
+
+/* oscar_oscore_parse_own parses a CoAP message we were asked to protect. */
+enum oscar_err oscar_oscore_parse_own(struct oscar_coap_msg *m, const uint8_t *msg, size_t msg_len);
+
+/* oscar_oscore_decode_plaintext parses code, Inner options and payload (§5.3); false when
+ * malformed or nested OSCORE. */
+bool oscar_oscore_decode_plaintext(struct oscar_coap_msg *inner, const uint8_t *pt, size_t pt_len);
+
+/* oscar_oscore_write_merged builds the decrypted message (§8.2 step 7, §8.4 step 6) from the
+ * Outer message and the Inner plaintext into out[0 .. limit), m being scratch; observe_value
+ * (may be NULL) replaces the Inner Observe value. */
+enum oscar_err oscar_oscore_write_merged(struct oscar_coap_msg *m,
+                                         const struct oscar_coap_msg *outer,
+                                         const struct oscar_coap_msg *inner, uint8_t *out,
+                                         size_t limit, size_t *out_len,
+                                         const uint8_t *observe_value, size_t observe_len);
+
 #endif

@@ -61,14 +61,6 @@ const char *oscar_oscore_verdict_str(enum oscar_oscore_verdict verdict)
     return verdict_names[verdict];
 }
 
-/* struct split is a message cut into its Inner and Outer parts (§4.1). */
-struct split {
-    struct oscar_coap_option inner[OSCAR_COAP_MAX_OPTIONS];
-    size_t num_inner;
-    struct oscar_coap_msg outer; /* header and Outer options; no payload */
-    uint8_t proxy_scratch[OSCAR_PROXY_URI_SCRATCH];
-};
-
 static void sort_options(struct oscar_coap_option *opts, size_t n)
 {
     /* Stable insertion sort: repeated options keep their order (RFC 7252 §3.1). */
@@ -94,8 +86,9 @@ static enum oscar_err push(struct oscar_coap_option *opts, size_t *n,
 }
 
 /* split_message sorts the options of msg into Inner and Outer (§4.1.1, §4.1.2, §4.1.3). */
-static enum oscar_err split_message(struct split *s, const struct oscar_coap_msg *msg,
-                                    bool is_request, uint32_t faults)
+enum oscar_err oscar_oscore_split_message(struct oscar_oscore_split *s,
+                                          const struct oscar_coap_msg *msg, bool is_request,
+                                          uint32_t faults)
 {
     static const uint8_t empty_value[1] = {0};
     s->outer.num_options = 0;
@@ -277,7 +270,7 @@ static uint8_t fault_flags(const struct oscar_oscore_ctx *ctx)
 /* seal_message writes the OSCORE message: Outer header and options (with the OSCORE option),
  * payload marker, then the plaintext of §5.3 encrypted in place. */
 static enum oscar_err seal_message(struct oscar_oscore_ctx *ctx, uint8_t *out, size_t out_cap,
-                                   size_t *out_len, struct split *s,
+                                   size_t *out_len, struct oscar_oscore_split *s,
                                    const struct oscar_coap_msg *msg, const uint8_t *option,
                                    size_t option_len, const uint8_t *nonce, const uint8_t *aad,
                                    size_t aad_len)
@@ -305,7 +298,7 @@ static enum oscar_err seal_message(struct oscar_oscore_ctx *ctx, uint8_t *out, s
     return OSCAR_OK;
 }
 
-static enum oscar_err parse_own(struct oscar_coap_msg *m, const uint8_t *msg, size_t msg_len)
+enum oscar_err oscar_oscore_parse_own(struct oscar_coap_msg *m, const uint8_t *msg, size_t msg_len)
 {
     size_t off;
     enum oscar_coap_rule r = oscar_coap_parse(m, &off, msg, msg_len);
@@ -318,7 +311,7 @@ static enum oscar_err parse_own(struct oscar_coap_msg *m, const uint8_t *msg, si
 /* struct work holds the large temporaries of one operation, off the caller's small stacks. */
 struct protect_work {
     struct oscar_coap_msg msg;
-    struct split split;
+    struct oscar_oscore_split split;
 };
 
 enum oscar_err oscar_oscore_protect_request(struct oscar_oscore_ctx *ctx, uint8_t *out,
@@ -332,11 +325,11 @@ enum oscar_err oscar_oscore_protect_request(struct oscar_oscore_ctx *ctx, uint8_
         opts = &defaults;
     }
     struct protect_work w;
-    OSCAR_TRY(parse_own(&w.msg, msg, msg_len));
+    OSCAR_TRY(oscar_oscore_parse_own(&w.msg, msg, msg_len));
     if (!oscar_coap_is_request(w.msg.code)) {
         return OSCAR_ERR_INVALID_ARG;
     }
-    OSCAR_TRY(split_message(&w.split, &w.msg, true, ctx->faults));
+    OSCAR_TRY(oscar_oscore_split_message(&w.split, &w.msg, true, ctx->faults));
     if (opts->include_kid_context && !ctx->has_id_context) {
         return OSCAR_ERR_INVALID_ARG;
     }
@@ -394,11 +387,11 @@ enum oscar_err oscar_oscore_protect_response(struct oscar_oscore_ctx *ctx, uint8
         opts = &defaults;
     }
     struct protect_work w;
-    OSCAR_TRY(parse_own(&w.msg, msg, msg_len));
+    OSCAR_TRY(oscar_oscore_parse_own(&w.msg, msg, msg_len));
     if (oscar_coap_is_request(w.msg.code) || w.msg.code == OSCAR_COAP_CODE_EMPTY) {
         return OSCAR_ERR_INVALID_ARG;
     }
-    OSCAR_TRY(split_message(&w.split, &w.msg, false, ctx->faults));
+    OSCAR_TRY(oscar_oscore_split_message(&w.split, &w.msg, false, ctx->faults));
     bool notification = oscar_coap_find_option(&w.msg, OSCAR_COAP_OPT_OBSERVE) != NULL;
     /* §8.3 step 3, §8.3.1 and §4.1.3.5: the request nonce may serve one response only; every
      * response to an Observe registration after the first, and responses the server cannot
@@ -553,7 +546,7 @@ static enum oscar_err open_payload(struct oscar_oscore_ctx *ctx, bool *out_authe
 }
 
 /* decode_plaintext parses code, Inner options and payload (§5.3). */
-static bool decode_plaintext(struct oscar_coap_msg *inner, const uint8_t *pt, size_t pt_len)
+bool oscar_oscore_decode_plaintext(struct oscar_coap_msg *inner, const uint8_t *pt, size_t pt_len)
 {
     size_t off;
     if (pt_len == 0) {
@@ -570,27 +563,28 @@ static bool decode_plaintext(struct oscar_coap_msg *inner, const uint8_t *pt, si
 /* write_merged builds the decrypted message (§8.2 step 7, §8.4 step 6): Outer header, Outer
  * Class U options other than OSCORE (Class E Outer options are discarded, step 1), Inner options
  * and payload, into out[0 .. limit). */
-static enum oscar_err write_merged(struct unprotect_work *w, uint8_t *out, size_t limit,
-                                   size_t *out_len, const uint8_t *observe_value,
-                                   size_t observe_len)
+enum oscar_err oscar_oscore_write_merged(struct oscar_coap_msg *m,
+                                         const struct oscar_coap_msg *outer,
+                                         const struct oscar_coap_msg *inner, uint8_t *out,
+                                         size_t limit, size_t *out_len,
+                                         const uint8_t *observe_value, size_t observe_len)
 {
-    struct oscar_coap_msg *m = &w->merged;
     m->num_options = 0;
     m->version = OSCAR_COAP_VERSION;
-    m->type = w->outer.type;
-    m->mid = w->outer.mid;
-    m->token_len = w->outer.token_len;
-    memcpy(m->token, w->outer.token, w->outer.token_len);
-    m->code = w->inner.code;
-    for (size_t i = 0; i < w->outer.num_options; i++) {
-        const struct oscar_coap_option *o = &w->outer.options[i];
+    m->type = outer->type;
+    m->mid = outer->mid;
+    m->token_len = outer->token_len;
+    memcpy(m->token, outer->token, outer->token_len);
+    m->code = inner->code;
+    for (size_t i = 0; i < outer->num_options; i++) {
+        const struct oscar_coap_option *o = &outer->options[i];
         if (o->number != OSCAR_COAP_OPT_OSCORE &&
             oscar_oscore_option_class(o->number) == OSCAR_OPTION_CLASS_U) {
             OSCAR_TRY(push(m->options, &m->num_options, o));
         }
     }
-    for (size_t i = 0; i < w->inner.num_options; i++) {
-        struct oscar_coap_option o = w->inner.options[i];
+    for (size_t i = 0; i < inner->num_options; i++) {
+        struct oscar_coap_option o = inner->options[i];
         if (o.number == OSCAR_COAP_OPT_OBSERVE && observe_value != NULL) {
             o.value = observe_value;
             o.len = (uint16_t)observe_len;
@@ -598,9 +592,9 @@ static enum oscar_err write_merged(struct unprotect_work *w, uint8_t *out, size_
         OSCAR_TRY(push(m->options, &m->num_options, &o));
     }
     sort_options(m->options, m->num_options);
-    m->has_payload = w->inner.has_payload;
-    m->payload = w->inner.payload;
-    m->payload_len = w->inner.payload_len;
+    m->has_payload = inner->has_payload;
+    m->payload = inner->payload;
+    m->payload_len = inner->payload_len;
     size_t need = oscar_coap_encoded_len(m);
     if (need > limit) {
         *out_len = need;
@@ -666,12 +660,13 @@ enum oscar_err oscar_oscore_unprotect_request(struct oscar_oscore_ctx *const *ct
             continue;
         }
         *out_ctx_index = i;
-        bool plaintext_ok = decode_plaintext(&w.inner, pt, pt_len);
+        bool plaintext_ok = oscar_oscore_decode_plaintext(&w.inner, pt, pt_len);
         enum oscar_oscore_verdict v = OSCAR_OSCORE_ACCEPT;
         if (plaintext_ok) {
             /* Write the output first: a too-small buffer must not cost the peer its message
              * (the replay window would otherwise reject the retry). */
-            enum oscar_err werr = write_merged(&w, out, out_cap - pt_len, out_len, NULL, 0);
+            enum oscar_err werr = oscar_oscore_write_merged(&w.merged, &w.outer, &w.inner, out,
+                                                            out_cap - pt_len, out_len, NULL, 0);
             if (werr == OSCAR_ERR_BUFFER_TOO_SMALL) {
                 *out_len += pt_len; /* the plaintext shares the buffer */
             }
@@ -797,7 +792,7 @@ enum oscar_err oscar_oscore_unprotect_response(struct oscar_oscore_ctx *ctx,
         *out_verdict = OSCAR_OSCORE_DECRYPT_FAILED;
         return OSCAR_OK;
     }
-    if (!decode_plaintext(&w.inner, pt, pt_len)) {
+    if (!oscar_oscore_decode_plaintext(&w.inner, pt, pt_len)) {
         *out_verdict = OSCAR_OSCORE_PLAINTEXT_MALFORMED;
         return OSCAR_OK;
     }
@@ -825,8 +820,8 @@ enum oscar_err oscar_oscore_unprotect_response(struct oscar_oscore_ctx *ctx,
         memcpy(observe_value, tmp, observe_len);
         observe_ptr = observe_value;
     }
-    enum oscar_err werr =
-        write_merged(&w, out, out_cap - pt_len, out_len, observe_ptr, observe_len);
+    enum oscar_err werr = oscar_oscore_write_merged(
+        &w.merged, &w.outer, &w.inner, out, out_cap - pt_len, out_len, observe_ptr, observe_len);
     if (werr == OSCAR_ERR_BUFFER_TOO_SMALL) {
         *out_len += pt_len; /* the plaintext shares the buffer */
     }
