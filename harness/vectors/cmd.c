@@ -66,6 +66,13 @@ struct vec_opts {
     bool verbose;
 };
 
+static bool selected(const struct vec_opts *o, const char *id);
+
+static bool selected_any(const void *arg, const char *id)
+{
+    return selected(arg, id);
+}
+
 static bool selected(const struct vec_opts *o, const char *id)
 {
     if (o->num_only == 0) {
@@ -147,7 +154,10 @@ int oscar_cmd_vectors(int argc, char **argv)
             printf("usage: oscar vectors [--only ID]... [--negative-controls] [--verbose] "
                    "[FILE...]\n"
                    "Runs OSCORE test vector files (schema of RFC 8613 Appendix C as in "
-                   "vectors/rfc8613.json).\n"
+                   "vectors/rfc8613.json)\n"
+                   "and Group OSCORE vector files (vectors/group-oscore-*.json: draft-28 §4.3\n"
+                   "compression examples, IETF 109 hackathon keys, derived group and pairwise\n"
+                   "mode messages).\n"
                    "With no FILE, runs every *.json in %s.\n"
                    "Exit: 0 all passed, 1 a vector failed, 2 unusable input.\n",
                    oscar_vectors_dir());
@@ -177,6 +187,21 @@ int oscar_cmd_vectors(int argc, char **argv)
     size_t failed = 0;
     size_t matched = 0;
     for (size_t fi = 0; fi < num_files; fi++) {
+        struct oscar_group_vector_opts go = {selected_any, &o, o.negative,
+                                             o.verbose ? stdout : NULL};
+        struct oscar_group_vector_tally gt = {0};
+        bool is_group = false;
+        if (oscar_group_vectors_run(files[fi], &go, &gt, &is_group, &diag) != OSCAR_OK) {
+            fprintf(stderr, "oscar vectors: %s\n", diag.msg);
+            exit_code = OSCAR_EXIT_INPUT;
+            continue;
+        }
+        passed += gt.passed;
+        failed += gt.failed;
+        matched += gt.matched;
+        if (is_group) {
+            continue;
+        }
         struct oscar_vector_file vf;
         if (oscar_vectors_load(&vf, files[fi], &arena, &diag) != OSCAR_OK) {
             fprintf(stderr, "oscar vectors: %s\n", diag.msg);

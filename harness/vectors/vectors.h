@@ -96,4 +96,25 @@ enum oscar_err oscar_vector_run(struct oscar_vector_result *out, const struct os
                                 const struct oscar_vector_mutation *mutation, FILE *report,
                                 struct oscar_diag *diag);
 
+/* struct oscar_group_vector_opts selects and tunes the Group OSCORE vectors run (group.c). */
+struct oscar_group_vector_opts {
+    bool (*selected)(const void *arg, const char *id); /* NULL: all */
+    const void *selected_arg;
+    bool negative; /* also corrupt each expected value in turn: the vector must fail */
+    FILE *report;  /* a line per failed check, or NULL */
+};
+
+struct oscar_group_vector_tally {
+    size_t passed;
+    size_t failed;
+    size_t matched;
+};
+
+/* oscar_group_vectors_run runs path if it is a Group OSCORE vector file (compression examples,
+ * hackathon contexts or derived groups; *is_group says whether it was), printing a PASS or FAIL
+ * line per vector and counting them in *t. Errors are for unusable input (diag). */
+enum oscar_err oscar_group_vectors_run(const char *path, const struct oscar_group_vector_opts *o,
+                                       struct oscar_group_vector_tally *t, bool *is_group,
+                                       struct oscar_diag *diag);
+
 #endif

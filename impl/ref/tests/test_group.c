@@ -79,16 +79,17 @@ static bool lookup(void *arg, const uint8_t *kid, size_t kid_len, uint8_t *cred,
 
 static struct oscar_group_recipient slots[4];
 
-/* open_member sets up member k of vector v (group mode with Group Encryption Algorithm 10). */
-static void open_member(struct oscar_group_ctx *ctx, const struct group_vec *v, int k,
-                        bool pairwise)
+/* open_member_in sets up member k of vector v (group mode with Group Encryption Algorithm 10,
+ * pairwise mode too when pairwise) with its Recipient Contexts in rs[4]. */
+static void open_member_in(struct oscar_group_ctx *ctx, const struct group_vec *v, int k,
+                           bool pairwise, struct oscar_group_recipient *rs)
 {
-    static uint8_t secret[16];
-    static uint8_t salt[8];
-    static uint8_t gid[8];
-    static uint8_t id[8];
-    static uint8_t d[32];
-    static uint8_t cred[64];
+    uint8_t secret[16];
+    uint8_t salt[8];
+    uint8_t gid[8];
+    uint8_t id[8];
+    uint8_t d[32];
+    uint8_t cred[64];
     struct oscar_group_params p = {0};
     p.master_secret_len = otest_unhex(secret, sizeof(secret), v->secret);
     p.master_secret = secret;
@@ -108,11 +109,17 @@ static void open_member(struct oscar_group_ctx *ctx, const struct group_vec *v, 
     p.sender_priv = d;
     p.sender_cred_len = otest_unhex(cred, sizeof(cred), v->m[k].pub);
     p.sender_cred = cred;
-    p.recipients = slots;
-    p.recipients_cap = sizeof(slots) / sizeof(slots[0]);
+    p.recipients = rs;
+    p.recipients_cap = 4;
     p.cred_lookup = lookup;
     p.cred_arg = (void *)(uintptr_t)v;
     OTEST_OK(oscar_group_ctx_init(ctx, oscar_crypto_wolfssl(), &p));
+}
+
+static void open_member(struct oscar_group_ctx *ctx, const struct group_vec *v, int k,
+                        bool pairwise)
+{
+    open_member_in(ctx, v, k, pairwise, slots);
 }
 
 static void test_hackathon_derivation(void)
@@ -210,11 +217,293 @@ static void test_params_checked(void)
     oscar_group_ctx_cleanup(&ctx);
 }
 
+/* --- messages: member 0 is the client, members 1 and 2 servers --- */
+
+#define MSG_MAX 2048
+
+struct trio {
+    struct oscar_group_ctx m[3];
+    struct oscar_group_recipient rs[3][4];
+};
+
+static void trio_open(struct trio *t, const struct group_vec *v, bool pairwise)
+{
+    for (int k = 0; k < 3; k++) {
+        open_member_in(&t->m[k], v, k, pairwise, t->rs[k]);
+    }
+}
+
+static void trio_close(struct trio *t)
+{
+    for (int k = 0; k < 3; k++) {
+        oscar_group_ctx_cleanup(&t->m[k]);
+    }
+}
+
+static size_t coap_get(uint8_t *out, uint16_t mid, const char *path)
+{
+    struct oscar_coap_msg m;
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.type = OSCAR_COAP_TYPE_NON;
+    m.code = OSCAR_COAP_CODE_GET;
+    m.mid = mid;
+    m.token_len = 2;
+    m.token[0] = 0x4a;
+    m.token[1] = (uint8_t)mid;
+    OTEST_OK(
+        oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)path, strlen(path)));
+    size_t n;
+    OTEST_OK(oscar_coap_serialize(out, MSG_MAX, &n, &m));
+    return n;
+}
+
+static size_t coap_content(uint8_t *out, uint16_t mid, const char *payload)
+{
+    struct oscar_coap_msg m;
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.type = OSCAR_COAP_TYPE_NON;
+    m.code = OSCAR_COAP_CODE_CONTENT;
+    m.mid = mid;
+    m.token_len = 2;
+    m.token[0] = 0x4a;
+    m.token[1] = (uint8_t)mid;
+    m.has_payload = true;
+    m.payload = (const uint8_t *)payload;
+    m.payload_len = strlen(payload);
+    size_t n;
+    OTEST_OK(oscar_coap_serialize(out, MSG_MAX, &n, &m));
+    return n;
+}
+
+/* payload_is: the decrypted message dec carries payload p */
+static void payload_is(const uint8_t *dec, size_t len, const char *p)
+{
+    struct oscar_coap_msg m;
+    size_t off;
+    OTEST_EQ_INT(OSCAR_COAP_WELL_FORMED, oscar_coap_parse(&m, &off, dec, len));
+    OTEST_EQ_BYTES(p, strlen(p), m.payload, m.payload_len);
+}
+
+static void group_round_trip(const struct group_vec *v)
+{
+    struct trio t;
+    trio_open(&t, v, true);
+    uint8_t plain[MSG_MAX];
+    uint8_t prot[MSG_MAX];
+    uint8_t dec[2 * MSG_MAX + 8];
+    size_t n = coap_get(plain, 1, "light");
+    size_t pn;
+    size_t dn;
+    struct oscar_group_exchange cex;
+    OTEST_OK(oscar_group_protect_request(&t.m[0], OSCAR_GROUP_MODE_GROUP, NULL, 0, prot, MSG_MAX,
+                                         &pn, &cex, plain, n));
+    OTEST_CHECK((prot[6] & OSCAR_OSCORE_FLAG_GROUP) != 0 || pn > 0);
+    /* both servers verify it, creating the client's Recipient Context, and answer */
+    struct oscar_group_exchange sex[3];
+    for (int k = 1; k < 3; k++) {
+        enum oscar_oscore_verdict vd;
+        struct oscar_group_recipient *who;
+        OTEST_OK(oscar_group_unprotect_request(&t.m[k], &vd, &who, dec, sizeof(dec), &dn, &sex[k],
+                                               prot, pn));
+        OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, vd);
+        OTEST_CHECK(who != NULL && who->id_len == t.m[0].sender_id_len);
+        struct oscar_coap_msg m;
+        size_t off;
+        OTEST_EQ_INT(OSCAR_COAP_WELL_FORMED, oscar_coap_parse(&m, &off, dec, dn));
+        OTEST_EQ_INT(OSCAR_COAP_CODE_GET, m.code);
+        /* the same bytes again: a replay */
+        OTEST_OK(oscar_group_unprotect_request(&t.m[k], &vd, &who, dec, sizeof(dec), &dn, &sex[k],
+                                               prot, pn));
+        OTEST_EQ_INT(OSCAR_OSCORE_REPLAY, vd);
+    }
+    /* server 1 answers in group mode without Partial IV, server 2 in pairwise mode with one */
+    uint8_t r1[MSG_MAX];
+    uint8_t r2[MSG_MAX];
+    size_t r1n;
+    size_t r2n;
+    n = coap_content(plain, 1, "on");
+    OTEST_OK(oscar_group_protect_response(&t.m[1], OSCAR_GROUP_MODE_GROUP, false, r1, MSG_MAX, &r1n,
+                                          &sex[1], plain, n));
+    /* the request nonce serves one response only */
+    OTEST_EQ_INT(OSCAR_ERR_NONCE_REUSE,
+                 oscar_group_protect_response(&t.m[1], OSCAR_GROUP_MODE_GROUP, false, r2, MSG_MAX,
+                                              &r2n, &sex[1], plain, n));
+    n = coap_content(plain, 1, "off");
+    OTEST_OK(oscar_group_protect_response(&t.m[2], OSCAR_GROUP_MODE_PAIRWISE, true, r2, MSG_MAX,
+                                          &r2n, &sex[2], plain, n));
+    enum oscar_oscore_verdict vd;
+    struct oscar_group_recipient *who;
+    OTEST_OK(
+        oscar_group_unprotect_response(&t.m[0], &vd, &who, dec, sizeof(dec), &dn, &cex, r1, r1n));
+    OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, vd);
+    payload_is(dec, dn, "on");
+    OTEST_OK(
+        oscar_group_unprotect_response(&t.m[0], &vd, &who, dec, sizeof(dec), &dn, &cex, r2, r2n));
+    OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, vd);
+    payload_is(dec, dn, "off");
+    /* each response once (§5.3.1) */
+    OTEST_OK(
+        oscar_group_unprotect_response(&t.m[0], &vd, &who, dec, sizeof(dec), &dn, &cex, r1, r1n));
+    OTEST_EQ_INT(OSCAR_OSCORE_DUPLICATE_RESPONSE, vd);
+    OTEST_OK(
+        oscar_group_unprotect_response(&t.m[0], &vd, &who, dec, sizeof(dec), &dn, &cex, r2, r2n));
+    OTEST_EQ_INT(OSCAR_OSCORE_DUPLICATE_RESPONSE, vd);
+    /* a pairwise request from the client to server 2 and its answer without Partial IV */
+    n = coap_get(plain, 2, "light");
+    OTEST_OK(oscar_group_protect_request(&t.m[0], OSCAR_GROUP_MODE_PAIRWISE, t.m[2].sender_id,
+                                         t.m[2].sender_id_len, prot, MSG_MAX, &pn, &cex, plain, n));
+    OTEST_OK(oscar_group_unprotect_request(&t.m[2], &vd, &who, dec, sizeof(dec), &dn, &sex[2], prot,
+                                           pn));
+    OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, vd);
+    OTEST_EQ_INT(OSCAR_GROUP_MODE_PAIRWISE, sex[2].mode);
+    /* server 1 has no pairwise keys for it: the pairwise request is not readable there */
+    OTEST_OK(oscar_group_unprotect_request(&t.m[1], &vd, &who, dec, sizeof(dec), &dn, &sex[1], prot,
+                                           pn));
+    OTEST_EQ_INT(OSCAR_OSCORE_DECRYPT_FAILED, vd);
+    n = coap_content(plain, 2, "pairwise");
+    OTEST_OK(oscar_group_protect_response(&t.m[2], OSCAR_GROUP_MODE_PAIRWISE, false, r2, MSG_MAX,
+                                          &r2n, &sex[2], plain, n));
+    OTEST_OK(
+        oscar_group_unprotect_response(&t.m[0], &vd, &who, dec, sizeof(dec), &dn, &cex, r2, r2n));
+    OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, vd);
+    payload_is(dec, dn, "pairwise");
+    trio_close(&t);
+}
+
+static void test_group_mode_round_trip(void)
+{
+    group_round_trip(&VECS[0]); /* ES256, P-256 ECDH */
+    group_round_trip(&VECS[1]); /* EdDSA, X25519 */
+}
+
+/* forged_request: a group request of member 0 with one bit of the encrypted signature flipped */
+static size_t forged_request(struct trio *t, uint8_t *prot, uint32_t client_faults)
+{
+    uint8_t plain[MSG_MAX];
+    size_t n = coap_get(plain, 3, "light");
+    size_t pn;
+    t->m[0].faults = client_faults;
+    OTEST_OK(oscar_group_protect_request(&t->m[0], OSCAR_GROUP_MODE_GROUP, NULL, 0, prot, MSG_MAX,
+                                         &pn, NULL, plain, n));
+    prot[pn - 1] ^= 0x01;
+    return pn;
+}
+
+static void test_bad_signature(void)
+{
+    struct trio t;
+    trio_open(&t, &VECS[1], false);
+    uint8_t prot[MSG_MAX];
+    uint8_t dec[2 * MSG_MAX + 8];
+    size_t dn;
+    size_t pn = forged_request(&t, prot, 0);
+    enum oscar_oscore_verdict vd;
+    struct oscar_group_recipient *who;
+    OTEST_OK(
+        oscar_group_unprotect_request(&t.m[1], &vd, &who, dec, sizeof(dec), &dn, NULL, prot, pn));
+    OTEST_EQ_INT(OSCAR_OSCORE_DECRYPT_FAILED, vd);
+    /* the failed message does not leave a Recipient Context behind (§7.2) */
+    OTEST_CHECK(oscar_group_recipient_get(&t.m[1], t.m[0].sender_id, t.m[0].sender_id_len, false) ==
+                NULL);
+    /* the fault switch: a server that does not check the countersignature takes it */
+    t.m[2].faults = OSCAR_GROUP_FAULT_ACCEPT_BAD_SIGNATURE;
+    OTEST_OK(
+        oscar_group_unprotect_request(&t.m[2], &vd, &who, dec, sizeof(dec), &dn, NULL, prot, pn));
+    OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, vd);
+    trio_close(&t);
+}
+
+static void test_plain_signature_fault(void)
+{
+    /* a sender that does not encrypt its signature (§4.1) is refused by a conformant server */
+    struct trio t;
+    trio_open(&t, &VECS[0], false);
+    uint8_t plain[MSG_MAX];
+    uint8_t prot[MSG_MAX];
+    uint8_t dec[2 * MSG_MAX + 8];
+    size_t n = coap_get(plain, 4, "light");
+    size_t pn;
+    size_t dn;
+    t.m[0].faults = OSCAR_GROUP_FAULT_PLAIN_SIGNATURE;
+    OTEST_OK(oscar_group_protect_request(&t.m[0], OSCAR_GROUP_MODE_GROUP, NULL, 0, prot, MSG_MAX,
+                                         &pn, NULL, plain, n));
+    enum oscar_oscore_verdict vd;
+    struct oscar_group_recipient *who;
+    OTEST_OK(
+        oscar_group_unprotect_request(&t.m[1], &vd, &who, dec, sizeof(dec), &dn, NULL, prot, pn));
+    OTEST_EQ_INT(OSCAR_OSCORE_DECRYPT_FAILED, vd);
+    trio_close(&t);
+}
+
+static void test_other_group_and_own_id(void)
+{
+    /* a member of another group (other Gid) and a message carrying our own Sender ID */
+    struct trio t;
+    struct oscar_group_ctx other;
+    struct oscar_group_recipient ors[4];
+    trio_open(&t, &VECS[1], false);
+    struct group_vec v2 = VECS[1];
+    v2.gid = "dd12";
+    open_member_in(&other, &v2, 0, false, ors);
+    uint8_t plain[MSG_MAX];
+    uint8_t prot[MSG_MAX];
+    uint8_t dec[2 * MSG_MAX + 8];
+    size_t n = coap_get(plain, 5, "light");
+    size_t pn;
+    size_t dn;
+    OTEST_OK(oscar_group_protect_request(&other, OSCAR_GROUP_MODE_GROUP, NULL, 0, prot, MSG_MAX,
+                                         &pn, NULL, plain, n));
+    enum oscar_oscore_verdict vd;
+    struct oscar_group_recipient *who;
+    OTEST_OK(
+        oscar_group_unprotect_request(&t.m[1], &vd, &who, dec, sizeof(dec), &dn, NULL, prot, pn));
+    OTEST_EQ_INT(OSCAR_OSCORE_NO_CONTEXT, vd);
+    OTEST_OK(oscar_group_protect_request(&t.m[0], OSCAR_GROUP_MODE_GROUP, NULL, 0, prot, MSG_MAX,
+                                         &pn, NULL, plain, n));
+    OTEST_OK(
+        oscar_group_unprotect_request(&t.m[0], &vd, &who, dec, sizeof(dec), &dn, NULL, prot, pn));
+    OTEST_EQ_INT(OSCAR_OSCORE_NO_CONTEXT, vd);
+    oscar_group_ctx_cleanup(&other);
+    trio_close(&t);
+}
+
+static void test_shared_piv(void)
+{
+    /* one Sender Sequence Number for both modes (§2.5.3); the fault counts pairwise apart */
+    for (int fault = 0; fault < 2; fault++) {
+        struct trio t;
+        trio_open(&t, &VECS[1], true);
+        t.m[0].faults = fault ? OSCAR_GROUP_FAULT_SHARED_PIV : 0;
+        uint8_t plain[MSG_MAX];
+        uint8_t prot[MSG_MAX];
+        size_t n = coap_get(plain, 6, "light");
+        size_t pn;
+        struct oscar_group_exchange a;
+        struct oscar_group_exchange b;
+        OTEST_OK(oscar_group_protect_request(&t.m[0], OSCAR_GROUP_MODE_GROUP, NULL, 0, prot,
+                                             MSG_MAX, &pn, &a, plain, n));
+        OTEST_OK(oscar_group_protect_request(&t.m[0], OSCAR_GROUP_MODE_PAIRWISE, t.m[1].sender_id,
+                                             t.m[1].sender_id_len, prot, MSG_MAX, &pn, &b, plain,
+                                             n));
+        bool same = a.request_piv_len == b.request_piv_len &&
+                    memcmp(a.request_piv, b.request_piv, a.request_piv_len) == 0;
+        OTEST_CHECK(same == (fault == 1));
+        trio_close(&t);
+    }
+}
+
 int main(int argc, char **argv)
 {
     otest_init(argc, argv);
     OTEST_RUN(test_hackathon_derivation);
     OTEST_RUN(test_pairwise_keys_agree);
     OTEST_RUN(test_params_checked);
+    OTEST_RUN(test_group_mode_round_trip);
+    OTEST_RUN(test_bad_signature);
+    OTEST_RUN(test_plain_signature_fault);
+    OTEST_RUN(test_other_group_and_own_id);
+    OTEST_RUN(test_shared_piv);
     return otest_finish();
 }

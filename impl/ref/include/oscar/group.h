@@ -33,6 +33,14 @@ struct oscar_group_recipient {
     uint8_t cred[OSCAR_GROUP_CRED_MAX];
     size_t cred_len;
     uint8_t pub[OSCAR_SIG_PUB_MAX];
+    /* Response Number of the current long exchange (§5.3.1): which exchange it belongs to,
+     * the highest Partial IV and a window of 64 below it, and whether the one response
+     * without Partial IV came */
+    uint64_t rn_exchange;
+    bool rn_init;
+    uint64_t rn_high;
+    uint64_t rn_seen;
+    bool rn_nopiv;
     bool has_pairwise; /* pairwise keys derived (§2.5.1) */
     uint8_t pairwise_sender_key[OSCAR_CRYPTO_KEY_MAX];
     uint8_t pairwise_recipient_key[OSCAR_CRYPTO_KEY_MAX];
@@ -118,8 +126,75 @@ struct oscar_group_ctx {
     oscar_group_cred_fn cred_lookup;
     void *cred_arg;
     size_t replay_window;
-    uint32_t faults; /* enum oscar_group_fault bits */
+    uint64_t next_serial; /* for exchanges this client starts */
+    uint32_t faults;      /* enum oscar_group_fault bits */
 };
+
+/* enum oscar_group_mode: how a message is protected (§6): group mode (Group Flag 1,
+ * countersigned, for requests to several recipients) or pairwise mode (Group Flag 0, pairwise
+ * keys, one recipient). */
+enum oscar_group_mode {
+    OSCAR_GROUP_MODE_GROUP = 0,
+    OSCAR_GROUP_MODE_PAIRWISE = 1,
+};
+
+/* struct oscar_group_exchange binds responses to a request (§3.4, §7.3): the request's kid,
+ * Partial IV, kid context and nonce, its mode, and on the client which recipient a pairwise
+ * request was for. serial tells long exchanges apart for the Response Numbers (§5.3.1). */
+struct oscar_group_exchange {
+    uint8_t request_kid[OSCAR_OSCORE_ID_MAX];
+    size_t request_kid_len;
+    uint8_t request_piv[OSCAR_OSCORE_PIV_MAX];
+    size_t request_piv_len;
+    uint8_t request_kid_context[OSCAR_OSCORE_ID_CONTEXT_MAX];
+    size_t request_kid_context_len;
+    uint8_t request_nonce[OSCAR_CRYPTO_NONCE_MAX];
+    enum oscar_group_mode mode;
+    uint8_t target_id[OSCAR_OSCORE_ID_MAX]; /* pairwise requests: the server's Sender ID */
+    size_t target_id_len;
+    bool request_nonce_used; /* server: a response already went without its own Partial IV */
+    uint64_t serial;
+};
+
+/* oscar_group_protect_request protects the CoAP request msg in mode (§7.1, §8.1); a pairwise
+ * request goes to the member with Sender ID target (whose Recipient Context is created if
+ * needed). One Sender Sequence Number is used for both modes (§2.5.3). */
+enum oscar_err oscar_group_protect_request(struct oscar_group_ctx *ctx, enum oscar_group_mode mode,
+                                           const uint8_t *target, size_t target_len, uint8_t *out,
+                                           size_t out_cap, size_t *out_len,
+                                           struct oscar_group_exchange *out_ex, const uint8_t *msg,
+                                           size_t msg_len);
+
+/* oscar_group_unprotect_request verifies a request (§7.2, §8.2): the mode from the Group Flag,
+ * the kid context against the Gid, the sender's Recipient Context found or created, in group
+ * mode the countersignature checked before decrypting, the replay window. On ACCEPT out holds
+ * the decrypted request, *out_ex the exchange and *out_sender the sender's context. out_cap:
+ * 2 * msg_len + 8 always suffices. */
+enum oscar_err oscar_group_unprotect_request(struct oscar_group_ctx *ctx,
+                                             enum oscar_oscore_verdict *out_verdict,
+                                             struct oscar_group_recipient **out_sender,
+                                             uint8_t *out, size_t out_cap, size_t *out_len,
+                                             struct oscar_group_exchange *out_ex,
+                                             const uint8_t *msg, size_t msg_len);
+
+/* oscar_group_protect_response protects response msg to the request of ex in mode (§7.3,
+ * §8.3): kid present unless both request and response are pairwise (§3.2), the server's own
+ * Partial IV when own_piv (required for every response but the first: OSCAR_ERR_NONCE_REUSE
+ * otherwise). */
+enum oscar_err oscar_group_protect_response(struct oscar_group_ctx *ctx, enum oscar_group_mode mode,
+                                            bool own_piv, uint8_t *out, size_t out_cap,
+                                            size_t *out_len, struct oscar_group_exchange *ex,
+                                            const uint8_t *msg, size_t msg_len);
+
+/* oscar_group_unprotect_response verifies one of the responses to the request of ex (§7.4,
+ * §8.4): the responder's Recipient Context found or created from its kid (a response to a
+ * pairwise request may leave kid out: the intended server), its Response Number checked. */
+enum oscar_err oscar_group_unprotect_response(struct oscar_group_ctx *ctx,
+                                              enum oscar_oscore_verdict *out_verdict,
+                                              struct oscar_group_recipient **out_sender,
+                                              uint8_t *out, size_t out_cap, size_t *out_len,
+                                              const struct oscar_group_exchange *ex,
+                                              const uint8_t *msg, size_t msg_len);
 
 /* oscar_group_ctx_init derives a Group Security Context (§2.3): Sender Key and the keys of later
  * Recipient Contexts with the Group Encryption Algorithm if set (else the AEAD Algorithm), the
