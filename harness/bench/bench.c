@@ -10,6 +10,7 @@
 #include "oscar/oscore.h"
 #include "../main/cli.h"
 #include "../trace/pcapio.h"
+#include "bench.h"
 
 #define REQUEST_LEN 40
 #define ROUNDS_DEFAULT 7
@@ -25,7 +26,7 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int cmp_double(const void *a, const void *b)
+int oscar_bench_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a;
     double y = *(const double *)b;
@@ -244,7 +245,11 @@ int oscar_cmd_bench(int argc, char **argv)
     const char *trace = NULL;
     long packets = 1000000;
     uint32_t fault = 0;
+    bool group = false;
+    int32_t sig = OSCAR_COSE_ALG_EDDSA;
     static const struct option longopts[] = {
+        {"group", no_argument, NULL, 'g'},
+        {"sig", required_argument, NULL, 'S'},
         {"write-trace", required_argument, NULL, 'w'},
         {"packets", required_argument, NULL, 'p'},
         {"fault", required_argument, NULL, 'f'},
@@ -270,6 +275,12 @@ int oscar_cmd_bench(int argc, char **argv)
         case 'w':
             trace = optarg;
             break;
+        case 'g':
+            group = true;
+            break;
+        case 'S':
+            sig = (int32_t)strtol(optarg, NULL, 10);
+            break;
         case 'p':
             packets = strtol(optarg, NULL, 10);
             break;
@@ -285,15 +296,22 @@ int oscar_cmd_bench(int argc, char **argv)
             printf(
                 "usage: oscar bench [--rounds N] [--round-seconds S] [--alg COSE_ID]\n"
                 "       oscar bench --write-trace PCAP [--packets N] [--alg COSE_ID] [--fault F]\n"
+                "       oscar bench --group [--sig -8|-7] [--rounds N]\n"
                 "Prints OSCORE protect+unprotect/s of a 40-byte request and the raw AEAD\n"
                 "seal+open/s on the same sizes, medians of N interleaved rounds, and their "
                 "ratio. --write-trace writes a capture of N (default 1000000) OSCORE\n"
                 "packets, requests and responses under plugtest context A (with --alg); --fault\n"
-                "switches a core fault on in the client (a negative control at scale).\n");
+                "switches a core fault on in the client (a negative control at scale).\n"
+                "--group: one Group OSCORE request to N = 10, 100, 1000 servers and their N\n"
+                "responses (group mode, EdDSA or ES256), time and peak memory, next to the\n"
+                "signature rates of the same run.\n");
             return OSCAR_EXIT_OK;
         default:
             return OSCAR_EXIT_USAGE;
         }
+    }
+    if (group) {
+        return oscar_group_bench(sig, rounds < 1 ? 1 : rounds > 15 ? 15 : rounds);
     }
     if (rounds < 1 || rounds > ROUNDS_MAX || !(round_seconds > 0) || oscar_alg_find(alg) == NULL) {
         fprintf(stderr, "oscar bench: bad --rounds (1-%d), --round-seconds or --alg\n", ROUNDS_MAX);
@@ -330,8 +348,8 @@ int oscar_cmd_bench(int argc, char **argv)
             return OSCAR_EXIT_FAIL;
         }
     }
-    qsort(raw, (size_t)rounds, sizeof(double), cmp_double);
-    qsort(osc, (size_t)rounds, sizeof(double), cmp_double);
+    qsort(raw, (size_t)rounds, sizeof(double), oscar_bench_cmp_double);
+    qsort(osc, (size_t)rounds, sizeof(double), oscar_bench_cmp_double);
     double raw_med = raw[rounds / 2];
     double osc_med = osc[rounds / 2];
     printf("algorithm            %s (COSE %d), %s\n", s->client.alg->name, (int)alg,
