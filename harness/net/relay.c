@@ -212,9 +212,27 @@ int oscar_relay_timeout_ms(const struct oscar_relay *r, uint64_t now_usec)
     return (int)((soonest - now + 999) / 1000);
 }
 
-/* deliver sends data from node from's alias to node to's real address and records it. */
+/* deliver sends data from node from's alias to node to's real address and records it (unless
+ * it is one member's copy of a group datagram, recorded once by fanout). */
+static enum oscar_err deliver_copy(struct oscar_relay *r, size_t from, size_t to,
+                                   const uint8_t *data, size_t len, uint64_t now_usec, bool record,
+                                   struct oscar_diag *diag);
+
+static enum oscar_err fanout(struct oscar_relay *r, size_t from, size_t group, const uint8_t *data,
+                             size_t len, uint64_t now_usec, struct oscar_diag *diag);
+
 static enum oscar_err deliver(struct oscar_relay *r, size_t from, size_t to, const uint8_t *data,
                               size_t len, uint64_t now_usec, struct oscar_diag *diag)
+{
+    if (r->nodes[to].is_group) {
+        return fanout(r, from, to, data, len, now_usec, diag);
+    }
+    return deliver_copy(r, from, to, data, len, now_usec, true, diag);
+}
+
+static enum oscar_err deliver_copy(struct oscar_relay *r, size_t from, size_t to,
+                                   const uint8_t *data, size_t len, uint64_t now_usec, bool record,
+                                   struct oscar_diag *diag)
 {
     struct oscar_relay_node *src = &r->nodes[from];
     struct oscar_relay_node *dst = &r->nodes[to];
@@ -231,7 +249,7 @@ static enum oscar_err deliver(struct oscar_relay *r, size_t from, size_t to, con
                               strerror(errno));
     }
     r->stats.delivered++;
-    if (r->pcap != NULL) {
+    if (record && r->pcap != NULL) {
         OSCAR_TRY(oscar_pcap_write_udp(r->pcap, now_usec, &src->real, &dst->real, data, len));
         oscar_pcap_writer_flush(r->pcap);
     }
@@ -303,7 +321,68 @@ static enum oscar_err forward(struct oscar_relay *r, size_t from, size_t to, siz
             r->buf[2] ^= 0x80;
         }
         return queue(r, from, to, r->buf, len, rule->delay_ms, diag);
+    case OSCAR_RELAY_CORRUPT:
+        r->stats.corrupted++;
+        if (len > 0) {
+            r->buf[len - 1] ^= 0x01;
+        }
+        return deliver(r, from, to, r->buf, len, now_usec, diag);
     }
+    return OSCAR_OK;
+}
+
+/* fanout records a datagram sent to a group alias once, then hands each member its copy,
+ * applying the rules of the link sender -> member to it. */
+static enum oscar_err fanout(struct oscar_relay *r, size_t from, size_t group, const uint8_t *data,
+                             size_t len, uint64_t now_usec, struct oscar_diag *diag)
+{
+    const struct oscar_relay_node *g = &r->nodes[group];
+    if (r->pcap != NULL) {
+        OSCAR_TRY(
+            oscar_pcap_write_udp(r->pcap, now_usec, &r->nodes[from].real, &g->alias, data, len));
+        oscar_pcap_writer_flush(r->pcap);
+    }
+    uint8_t copy[OSCAR_RELAY_DATAGRAM_MAX];
+    for (size_t i = 0; i < g->num_members; i++) {
+        size_t to = g->members[i];
+        if (to == from) {
+            continue;
+        }
+        memcpy(copy, data, len);
+        unsigned k = ++r->nodes[from].sent_to[to];
+        const struct oscar_relay_rule *rule = matching_rule(r, from, to, k);
+        if (rule != NULL && rule->action == OSCAR_RELAY_DROP) {
+            r->stats.dropped++;
+            continue;
+        }
+        if (rule != NULL && rule->action == OSCAR_RELAY_CORRUPT && len > 0) {
+            r->stats.corrupted++;
+            copy[len - 1] ^= 0x01;
+        }
+        if (rule != NULL &&
+            (rule->action == OSCAR_RELAY_DELAY || rule->action == OSCAR_RELAY_REPLAY)) {
+            OSCAR_TRY(queue(r, from, to, copy, len, rule->delay_ms, diag));
+            continue;
+        }
+        OSCAR_TRY(deliver_copy(r, from, to, copy, len, now_usec, false, diag));
+        if (rule != NULL && rule->action == OSCAR_RELAY_DUPLICATE) {
+            OSCAR_TRY(deliver_copy(r, from, to, copy, len, now_usec, false, diag));
+        }
+    }
+    return OSCAR_OK;
+}
+
+enum oscar_err oscar_relay_add_group(struct oscar_relay *r, size_t *out_index, const char *name,
+                                     const size_t *members, size_t num_members, int family,
+                                     struct oscar_diag *diag)
+{
+    OSCAR_TRY(oscar_relay_add_node(r, out_index, name, family, diag));
+    struct oscar_relay_node *g = &r->nodes[*out_index];
+    g->is_group = true;
+    for (size_t i = 0; i < num_members && i < OSCAR_RELAY_MAX_NODES; i++) {
+        g->members[g->num_members++] = members[i];
+    }
+    g->real = g->alias; /* what the capture shows as the multicast destination */
     return OSCAR_OK;
 }
 

@@ -24,6 +24,7 @@ enum oscar_relay_action {
     OSCAR_RELAY_DUPLICATE, /* delivered twice */
     OSCAR_RELAY_DELAY,     /* delivered delay_ms later (later datagrams may overtake it) */
     OSCAR_RELAY_REPLAY,    /* delivered, and again delay_ms later (an attacker's replay) */
+    OSCAR_RELAY_CORRUPT,   /* delivered with its last byte flipped (a forged signature or tag) */
 };
 
 /* struct oscar_relay_rule applies action to datagrams from node `from` to node `to` (NULL = any):
@@ -45,6 +46,10 @@ struct oscar_relay_node {
     struct oscar_endpoint alias; /* the relay's socket that stands for this node */
     int fd;
     unsigned sent_to[OSCAR_RELAY_MAX_NODES]; /* datagrams seen on link this -> i */
+    /* a group alias (oscar_relay_add_group): what a node sends to it goes to every member */
+    bool is_group;
+    size_t members[OSCAR_RELAY_MAX_NODES];
+    size_t num_members;
 };
 
 struct oscar_relay_pending {
@@ -61,6 +66,7 @@ struct oscar_relay_stats {
     size_t duplicated;
     size_t delayed;
     size_t replayed;
+    size_t corrupted;
     size_t unknown_source; /* datagrams from an address that is no node's */
 };
 
@@ -91,6 +97,15 @@ enum oscar_err oscar_relay_add_node(struct oscar_relay *r, size_t *out_index, co
 
 /* oscar_relay_set_real records where node index listens. */
 void oscar_relay_set_real(struct oscar_relay *r, size_t index, const struct oscar_endpoint *real);
+
+/* oscar_relay_add_group adds a group alias standing for a multicast group of the member nodes
+ * (indexes of earlier oscar_relay_add_node calls): a datagram a node sends to it is captured
+ * once, addressed to the group alias, and delivered to every other member from the sender's
+ * alias, so that each member answers the sender by unicast. Rules on the link sender -> group
+ * apply to the datagram as sent; rules on sender -> member to that member's copy. */
+enum oscar_err oscar_relay_add_group(struct oscar_relay *r, size_t *out_index, const char *name,
+                                     const size_t *members, size_t num_members, int family,
+                                     struct oscar_diag *diag);
 
 /* oscar_relay_add_rule adds a fault rule (checked for known node names). */
 enum oscar_err oscar_relay_add_rule(struct oscar_relay *r, const struct oscar_relay_rule *rule,
