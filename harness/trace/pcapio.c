@@ -518,3 +518,64 @@ void oscar_pcap_reader_close(struct oscar_pcap_reader *r)
     pcap_close(r->pcap);
     free(r);
 }
+
+struct oscar_pcap_live {
+    pcap_t *pcap;
+    pcap_dumper_t *dump;
+};
+
+enum oscar_err oscar_pcap_live_open(struct oscar_pcap_live **out, const char *iface,
+                                    const char *path, struct oscar_diag *diag)
+{
+    char err[PCAP_ERRBUF_SIZE] = "";
+    struct oscar_pcap_live *l = calloc(1, sizeof(*l));
+    if (l == NULL) {
+        return oscar_diag_set(diag, OSCAR_ERR_NOMEM, "out of memory");
+    }
+    l->pcap = pcap_create(iface, err);
+    if (l->pcap == NULL || pcap_set_snaplen(l->pcap, 65535) != 0 ||
+        pcap_set_promisc(l->pcap, 1) != 0 || pcap_set_timeout(l->pcap, 10) != 0 ||
+        pcap_set_immediate_mode(l->pcap, 1) != 0 || pcap_activate(l->pcap) < 0 ||
+        pcap_setnonblock(l->pcap, 1, err) != 0) {
+        enum oscar_err e = oscar_diag_set(diag, OSCAR_ERR_IO, "capture on %s: %s", iface,
+                                          l->pcap != NULL ? pcap_geterr(l->pcap) : err);
+        oscar_pcap_live_close(l);
+        return e;
+    }
+    l->dump = pcap_dump_open(l->pcap, path);
+    if (l->dump == NULL) {
+        enum oscar_err e = oscar_diag_set(diag, OSCAR_ERR_IO, "%s: %s", path, pcap_geterr(l->pcap));
+        oscar_pcap_live_close(l);
+        return e;
+    }
+    *out = l;
+    return OSCAR_OK;
+}
+
+int oscar_pcap_live_fd(const struct oscar_pcap_live *l)
+{
+    return pcap_get_selectable_fd(l->pcap);
+}
+
+void oscar_pcap_live_pump(struct oscar_pcap_live *l)
+{
+    if (l != NULL && l->dump != NULL) {
+        (void)pcap_dispatch(l->pcap, -1, pcap_dump, (u_char *)l->dump);
+        (void)pcap_dump_flush(l->dump);
+    }
+}
+
+void oscar_pcap_live_close(struct oscar_pcap_live *l)
+{
+    if (l == NULL) {
+        return;
+    }
+    oscar_pcap_live_pump(l);
+    if (l->dump != NULL) {
+        pcap_dump_close(l->dump);
+    }
+    if (l->pcap != NULL) {
+        pcap_close(l->pcap);
+    }
+    free(l);
+}

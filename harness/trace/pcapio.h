@@ -69,6 +69,22 @@ struct oscar_datagram {
     size_t len;
 };
 
+/* struct oscar_pcap_live captures an interface (promiscuous, whole frames) into a pcap file:
+ * the bridge of a network-namespace test network. */
+struct oscar_pcap_live;
+
+/* oscar_pcap_live_open starts capturing iface into path (opened in the calling thread's network
+ * namespace, which the capture keeps). */
+enum oscar_err oscar_pcap_live_open(struct oscar_pcap_live **out, const char *iface,
+                                    const char *path, struct oscar_diag *diag);
+
+/* oscar_pcap_live_fd is the descriptor to poll; oscar_pcap_live_pump writes what has arrived. */
+int oscar_pcap_live_fd(const struct oscar_pcap_live *l);
+void oscar_pcap_live_pump(struct oscar_pcap_live *l);
+
+/* oscar_pcap_live_close writes what is left, flushes and closes (NULL is fine). */
+void oscar_pcap_live_close(struct oscar_pcap_live *l);
+
 struct oscar_pcap_reader;
 
 /* oscar_pcap_reader_open opens a pcap or pcapng file; an unsupported link type is an error that

@@ -630,14 +630,13 @@ int main(int argc, char **argv)
     const char *config = NULL;
     const char *bind_addr = "127.0.0.1:0";
     int ready_fd = -1;
+    const char *joins[8];
+    size_t num_joins = 0;
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"bind", required_argument, NULL, 'b'},
-        {"ready-fd", required_argument, NULL, 'f'},
-        {"seed", required_argument, NULL, 'S'},
-        {"bug", required_argument, NULL, 'B'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},   {"bind", required_argument, NULL, 'b'},
+        {"ready-fd", required_argument, NULL, 'f'}, {"seed", required_argument, NULL, 'S'},
+        {"bug", required_argument, NULL, 'B'},      {"join", required_argument, NULL, 'J'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -654,6 +653,11 @@ int main(int argc, char **argv)
         case 'S':
             nd.seed = strtoull(optarg, NULL, 0);
             break;
+        case 'J':
+            if (num_joins < 8) {
+                joins[num_joins++] = optarg;
+            }
+            break;
         case 'B': {
             uint32_t f = fault_of(optarg, &nd.peer_faults);
             if (f == 0) {
@@ -665,7 +669,7 @@ int main(int argc, char **argv)
         }
         case 'h':
             printf("usage: oscar-group-peer --config FILE [--bind ADDR:PORT] [--ready-fd N] "
-                   "[--seed N] [--bug NAME]...\n"
+                   "[--seed N] [--bug NAME]... [--join MULTICAST_ADDR]...\n"
                    "A Group OSCORE member (RFC 10021) for Oscar's multi-node scenarios.\n"
                    "Bugs: accept-bad-signature, accept-replay, shared-piv, no-response-kid,\n"
                    "plain-signature, error-to-group, act-any-app-group.\n");
@@ -690,6 +694,16 @@ int main(int argc, char **argv)
         getsockname(nd.fd, (struct sockaddr *)&ss, &sl) != 0) {
         fprintf(stderr, "oscar-group-peer: bind %s: %s\n", bind_addr, strerror(errno));
         return 1;
+    }
+    for (size_t i = 0; i < num_joins; i++) {
+        /* an IPv4 multicast group to receive on (the interface the multicast route picks) */
+        struct ip_mreq mr;
+        memset(&mr, 0, sizeof(mr));
+        if (inet_pton(AF_INET, joins[i], &mr.imr_multiaddr) != 1 ||
+            setsockopt(nd.fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) != 0) {
+            fprintf(stderr, "oscar-group-peer: cannot join %s: %s\n", joins[i], strerror(errno));
+            return 1;
+        }
     }
     unsigned port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
                                              : ntohs(((struct sockaddr_in *)&ss)->sin_port);
