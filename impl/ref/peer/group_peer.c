@@ -324,13 +324,14 @@ static size_t build_request(struct node *nd, uint8_t *out, uint8_t code, const c
     for (int i = 0; i < 4; i++) {
         m.token[i] = token[i] = (uint8_t)(t >> (8 * i));
     }
-    char buf[256];
-    snprintf(buf, sizeof(buf), "%s", path != NULL ? path : "");
-    for (char *seg = strtok(buf, "/"); seg != NULL; seg = strtok(NULL, "/")) {
-        if (oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)seg, strlen(seg)) !=
-            OSCAR_OK) {
+    /* each non-empty segment between slashes is a Uri-Path option */
+    for (const char *p = path != NULL ? path : ""; *p != '\0';) {
+        size_t len = strcspn(p, "/");
+        if (len != 0 && oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)p,
+                                              len) != OSCAR_OK) {
             return 0;
         }
+        p += len + (p[len] == '/');
     }
     if (payload != NULL && payload[0] != '\0') {
         m.has_payload = true;
