@@ -202,7 +202,9 @@ void gj_decode(struct gj_result *r, struct gj_keys *k, const struct oscar_transc
         m->group_mode = (o.flags & OSCAR_OSCORE_FLAG_GROUP) != 0;
         m->has_kid = o.has_kid;
         m->piv_len = o.piv_len;
-        memcpy(m->piv, o.piv, o.piv_len);
+        if (o.piv_len != 0) {
+            memcpy(m->piv, o.piv, o.piv_len);
+        }
         if (d->is_request) {
             decode_request(k, m, d, &o);
             continue;
