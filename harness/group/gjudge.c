@@ -20,14 +20,26 @@ static const struct gj_rule RULES[] = {
      "no second response"},
     {"GOSC-3.2-RESPONSE-KID", "RFC 10021 §3.2",
      "a response to a group-mode request carries the responder's kid"},
-    {"GOSC-7-NO-ERROR-RESPONSE", "RFC 10021 §7",
-     "a server does not answer a group-mode request with an error response"},
+    {"GOSC-7-NO-ERROR-RESPONSE", "RFC 10021 §7, §9",
+     "a server does not answer a group-mode request with an error response (but for the 4.01 "
+     "with an Echo challenge of §9)"},
     {"GOSC-7.2-UNVERIFIED-ANSWERED", "RFC 10021 §7.2, §8.2",
      "a request that does not verify gets no (successful) response"},
+    {"GOSC-9-ECHO-UNICAST-PAIRWISE", "RFC 10021 §9",
+     "a request that echoes a server's Echo value goes to that server alone, in pairwise mode "
+     "when the group has it"},
     {NULL, NULL, NULL},
 };
 
-enum { R_VERIFIES, R_PIV_ONCE, R_REPLAY_ANSWERED, R_RESPONSE_KID, R_NO_ERROR, R_UNVERIFIED };
+enum {
+    R_VERIFIES,
+    R_PIV_ONCE,
+    R_REPLAY_ANSWERED,
+    R_RESPONSE_KID,
+    R_NO_ERROR,
+    R_UNVERIFIED,
+    R_ECHO
+};
 
 const struct gj_rule *gj_rules(void)
 {
@@ -90,6 +102,22 @@ static bool code_is_error(uint8_t code)
     return OSCAR_COAP_CODE_CLASS(code) >= 4;
 }
 
+/* read_inner keeps the decrypted code and Echo value of a verified message. */
+static void read_inner(struct gj_msg *m, const uint8_t *dec, size_t dn)
+{
+    struct oscar_coap_msg cm;
+    size_t off;
+    if (oscar_coap_parse(&cm, &off, dec, dn) != OSCAR_COAP_WELL_FORMED) {
+        return;
+    }
+    m->inner_code = cm.code;
+    const struct oscar_coap_option *e = oscar_coap_find_option(&cm, OSCAR_COAP_OPT_ECHO);
+    if (e != NULL && e->len <= sizeof(m->echo)) {
+        memcpy(m->echo, e->value, e->len);
+        m->echo_len = e->len;
+    }
+}
+
 /* decode_request verifies request i with the context of a member that received it. */
 static void decode_request(struct gj_keys *k, struct gj_msg *m, const struct oscar_decoded *d,
                            const struct oscar_oscore_option *o)
@@ -101,6 +129,7 @@ static void decode_request(struct gj_keys *k, struct gj_msg *m, const struct osc
         return;
     }
     m->epoch = e;
+    m->pairwise_set = k->s->groups[group].pairwise;
     int dst = node_at(k, &d->dst);
     struct oscar_group_ctx *ctx = NULL;
     if (dst >= 0) {
@@ -121,8 +150,9 @@ static void decode_request(struct gj_keys *k, struct gj_msg *m, const struct osc
                                       d->wire, d->wire_len) != OSCAR_OK) {
         m->verdict = OSCAR_OSCORE_DECODE_FAILED;
     }
-    if (m->verdict == OSCAR_OSCORE_ACCEPT && dn > 1) {
-        m->inner_code = dec[1];
+    if ((m->verdict == OSCAR_OSCORE_ACCEPT || m->verdict == OSCAR_OSCORE_FRESHNESS_REQUIRED) &&
+        dn > 1) {
+        read_inner(m, dec, dn);
     }
 }
 
@@ -151,8 +181,9 @@ static void decode_response(struct gj_keys *k, struct gj_msg *m, const struct os
                                        d->wire_len) != OSCAR_OK) {
         m->verdict = OSCAR_OSCORE_DECODE_FAILED;
     }
-    if (m->verdict == OSCAR_OSCORE_ACCEPT && dn > 1) {
-        m->inner_code = dec[1];
+    if ((m->verdict == OSCAR_OSCORE_ACCEPT || m->verdict == OSCAR_OSCORE_FRESHNESS_REQUIRED) &&
+        dn > 1) {
+        read_inner(m, dec, dn);
     }
 }
 
@@ -251,12 +282,21 @@ void gj_rules_check(struct gj_result *r, const struct oscar_transcript *t)
                 }
             }
         }
+        if (d->is_request && m->verdict == OSCAR_OSCORE_ACCEPT && m->echo_len != 0 && !is_copy &&
+            (m->dst < 0 || (m->pairwise_set && m->group_mode))) {
+            violation(r, R_ECHO, i, "frame %zu echoes a challenge %s", d->frame,
+                      m->dst < 0 ? "to more than the challenging server"
+                                 : "in group mode (the group has pairwise mode)");
+        }
         if (d->is_request || m->request < 0) {
             continue;
         }
         const struct gj_msg *q = &r->msgs[m->request];
         const struct oscar_decoded *qd = &t->msgs[m->request];
-        if (q->group_mode && m->verdict == OSCAR_OSCORE_ACCEPT && code_is_error(m->inner_code)) {
+        /* the one error §9 asks for: the 4.01 that carries an Echo challenge */
+        bool echo_challenge = m->inner_code == OSCAR_COAP_CODE(4, 1) && m->echo_len != 0;
+        if (q->group_mode && m->verdict == OSCAR_OSCORE_ACCEPT && code_is_error(m->inner_code) &&
+            !echo_challenge) {
             violation(r, R_NO_ERROR, i, "frame %zu answers group request frame %zu with %u.%02u",
                       d->frame, qd->frame, OSCAR_COAP_CODE_CLASS(m->inner_code),
                       OSCAR_COAP_CODE_DETAIL(m->inner_code));

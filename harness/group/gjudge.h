@@ -76,8 +76,11 @@ struct gj_msg {
     uint8_t piv[OSCAR_OSCORE_PIV_MAX];
     size_t piv_len;
     int epoch;
+    bool pairwise_set; /* the message's group has pairwise mode */
     enum oscar_oscore_verdict verdict;
     uint8_t inner_code;
+    uint8_t echo[OSCAR_OSCORE_ECHO_MAX]; /* the decrypted Echo option (RFC 9175), if any */
+    size_t echo_len;
     long request; /* responses: the request they answer, -1 */
     struct oscar_group_exchange ex;
 };

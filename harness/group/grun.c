@@ -45,6 +45,8 @@ struct grun {
     size_t mcast_index[GS_MAX_MCAST];
     struct gj_keys *keys;
     char dir[1400];
+    const char *bin_dir;
+    uint64_t seed;
     FILE *events_log;
     bool failed;
     const char *fail_step;
@@ -152,7 +154,10 @@ static bool write_config(struct grun *g, size_t n, const char *path)
     return ok;
 }
 
-static bool start_node(struct grun *g, size_t n, const char *bin_dir, uint64_t seed)
+/* start_node starts node n; restart: again after a stop, on the same address, without its
+ * replay windows and with its Sender Sequence Number from seq_start (§2.6.1). */
+static bool start_node(struct grun *g, size_t n, const char *bin_dir, uint64_t seed, bool restart,
+                       uint64_t seq_start)
 {
     const struct gs_node *nd = &g->s->nodes[n];
     char config[1600];
@@ -182,8 +187,20 @@ static bool start_node(struct grun *g, size_t n, const char *bin_dir, uint64_t s
     argv[argc++] = peer;
     argv[argc++] = "--config";
     argv[argc++] = config;
+    char bind[48];
+    snprintf(bind, sizeof(bind), "%s:%u", g->netns ? "0.0.0.0" : "127.0.0.1",
+             g->netns  ? 5683u
+             : restart ? (unsigned)g->keys->real[n].port
+                       : 0u);
     argv[argc++] = "--bind";
-    argv[argc++] = g->netns ? "0.0.0.0:5683" : "127.0.0.1:0";
+    argv[argc++] = bind;
+    char seq[32];
+    if (restart) {
+        snprintf(seq, sizeof(seq), "%llu", (unsigned long long)seq_start);
+        argv[argc++] = "--lost-state";
+        argv[argc++] = "--seq-start";
+        argv[argc++] = seq;
+    }
     argv[argc++] = "--ready-fd";
     argv[argc++] = "3";
     argv[argc++] = "--seed";
@@ -335,6 +352,17 @@ static void run_step(struct grun *g, size_t k)
 {
     const struct gs_step *st = &g->s->steps[k];
     const struct gs_scenario *s = g->s;
+    if (st->kind == GS_STEP_RESTART) {
+        struct gnode *gn = &g->nodes[st->node];
+        char why[96];
+        oscar_proc_stop(&gn->proc, 500, why, sizeof(why));
+        collect(g, st->node);
+        gn->started = false;
+        if (start_node(g, st->node, g->bin_dir, g->seed + 1000, true, st->seq_start)) {
+            pump(g, mono_ms() + 100);
+        }
+        return;
+    }
     if (st->kind == GS_STEP_REKEY) {
         size_t e = current_epoch(g, st->group, k + 1);
         for (size_t n = 0; n < s->num_nodes; n++) {
@@ -401,6 +429,41 @@ static bool sent_bytes(const struct grun *g, size_t n, const char *id, uint8_t *
     return false;
 }
 
+/* echo_retry_ok checks the Echo procedure (§9) after the challenge c to the request of step st
+ * (frame q): the responder's 4.01 carries an Echo value, and a later request of the client to
+ * that responder alone carries it, verifies, and gets a 2.xx from it. */
+static bool echo_retry_ok(struct grun *g, const struct oscar_transcript *t,
+                          const struct gj_result *r, const struct gs_step *st, size_t q, size_t c)
+{
+    const struct gj_msg *ch = &r->msgs[c];
+    const char *server = g->s->nodes[ch->src].name;
+    if (ch->echo_len == 0) {
+        gfail(g, st->id, "%s's challenge (frame %zu) carries no Echo option (RFC 10021 §9)", server,
+              t->msgs[c].frame);
+        return false;
+    }
+    for (size_t i = c + 1; i < r->num_msgs; i++) {
+        const struct gj_msg *m = &r->msgs[i];
+        if (!t->msgs[i].is_request || m->src != r->msgs[q].src || m->dst != ch->src ||
+            m->echo_len != ch->echo_len || memcmp(m->echo, ch->echo, ch->echo_len) != 0) {
+            continue;
+        }
+        for (size_t k = i + 1; k < r->num_msgs; k++) {
+            const struct gj_msg *a = &r->msgs[k];
+            if (a->request == (long)i && a->src == ch->src && a->verdict == OSCAR_OSCORE_ACCEPT &&
+                OSCAR_COAP_CODE_CLASS(a->inner_code) == 2) {
+                return true;
+            }
+        }
+        gfail(g, st->id, "%s did not answer the client's retry with Echo (frame %zu) with a 2.xx",
+              server, t->msgs[i].frame);
+        return false;
+    }
+    gfail(g, st->id, "the client did not retry its request to %s with the Echo of frame %zu",
+          server, t->msgs[c].frame);
+    return false;
+}
+
 /* judge_steps checks every request step's responders on the decoded capture. */
 static void judge_steps(struct grun *g, const struct oscar_transcript *t, const struct gj_result *r)
 {
@@ -455,9 +518,13 @@ static void judge_steps(struct grun *g, const struct oscar_transcript *t, const 
             char code[8];
             snprintf(code, sizeof(code), "%u.%02u", OSCAR_COAP_CODE_CLASS(m->inner_code),
                      OSCAR_COAP_CODE_DETAIL(m->inner_code));
-            if (st->code != NULL && strcmp(st->code, code) != 0) {
+            const char *want = st->codes[m->src] != NULL ? st->codes[m->src] : st->code;
+            if (want != NULL && strcmp(want, code) != 0) {
                 gfail(g, st->id, "%s answered %s (frame %zu), expected %s", s->nodes[m->src].name,
-                      code, t->msgs[i].frame, st->code);
+                      code, t->msgs[i].frame, want);
+                return;
+            }
+            if (st->echo_retry[m->src] && !echo_retry_ok(g, t, r, st, (size_t)q, i)) {
                 return;
             }
         }
@@ -551,6 +618,8 @@ static void run_scenario(struct oscar_result *res, const struct gs_scenario *s,
     g.v = v;
     g.netns = netns;
     g.keys = &keys;
+    g.bin_dir = bin_dir;
+    g.seed = seed;
     long t0 = mono_ms();
     if (netns && s->num_relay != 0) {
         /* the relay's faults are exact (the k-th datagram of a link); namespaces would need
@@ -595,7 +664,7 @@ static void run_scenario(struct oscar_result *res, const struct gs_scenario *s,
         gfail(&g, NULL, "set-up: %s", d.msg[0] ? d.msg : "the group keys do not derive");
     }
     for (size_t n = 0; !g.failed && n < s->num_nodes; n++) {
-        start_node(&g, n, bin_dir, seed);
+        start_node(&g, n, bin_dir, seed, false, 0);
     }
     for (size_t k = 0; !g.failed && k < s->num_steps; k++) {
         run_step(&g, k);

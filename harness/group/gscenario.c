@@ -245,16 +245,33 @@ static enum oscar_err load_step(struct gs_scenario *s, struct gs_step *x, const 
                                 const char *const *node_names, const char *const *group_names,
                                 const char *const *mcast_names)
 {
-    static const char *const keys[] = {"id",    "rfc",    "description", "request",
-                                       "rekey", "expect", NULL};
+    static const char *const keys[] = {"id",    "rfc",     "description", "request",
+                                       "rekey", "restart", "expect",      NULL};
     static const char *const req[] = {"id", NULL};
     OSCAR_TRY(oscar_json_check_keys(st, l, keys, req));
     OSCAR_TRY(str(&x->id, st, "id", true, a, l));
     OSCAR_TRY(str(&x->rfc, st, "rfc", false, a, l));
     const cJSON *rq = cJSON_GetObjectItemCaseSensitive(st, "request");
     const cJSON *rk = cJSON_GetObjectItemCaseSensitive(st, "rekey");
-    if ((rq == NULL) == (rk == NULL)) {
-        return oscar_json_fail(l, NULL, "a step is a request or a rekey");
+    const cJSON *rst = cJSON_GetObjectItemCaseSensitive(st, "restart");
+    if ((rq != NULL) + (rk != NULL) + (rst != NULL) != 1) {
+        return oscar_json_fail(l, NULL, "a step is one of request, rekey, restart");
+    }
+    if (rst != NULL) {
+        static const char *const skeys[] = {"node", "seq_start", NULL};
+        static const char *const sreq[] = {"node", NULL};
+        struct oscar_json_loc sl;
+        oscar_json_loc_push(&sl, l, "restart", 0);
+        x->kind = GS_STEP_RESTART;
+        OSCAR_TRY(oscar_json_check_keys(rst, &sl, skeys, sreq));
+        const char *node;
+        OSCAR_TRY(str(&node, rst, "node", true, a, &sl));
+        OSCAR_TRY(index_of(&x->node, node, node_names, s->num_nodes, &sl, "node", "node"));
+        int64_t v;
+        bool present;
+        OSCAR_TRY(oscar_json_get_int(&v, &present, rst, "seq_start", 0, 1000000, &sl));
+        x->seq_start = present ? (uint64_t)v : 1000;
+        return OSCAR_OK;
     }
     if (rk != NULL) {
         static const char *const rkeys[] = {"group", "gid", "master_secret", NULL};
@@ -300,7 +317,8 @@ static enum oscar_err load_step(struct gs_scenario *s, struct gs_step *x, const 
     if (x->pairwise && x->to_mcast) {
         return oscar_json_fail(&ql, "mode", "pairwise mode is for one recipient (§8)");
     }
-    static const char *const ekeys[] = {"responders", "code", "wait_ms", NULL};
+    static const char *const ekeys[] = {"responders", "code",    "codes",
+                                        "echo_retry", "wait_ms", NULL};
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(st, "expect");
     struct oscar_json_loc el;
     oscar_json_loc_push(&el, l, "expect", 0);
@@ -320,6 +338,24 @@ static enum oscar_err load_step(struct gs_scenario *s, struct gs_step *x, const 
             }
         }
         OSCAR_TRY(str(&x->code, ex, "code", false, a, &el));
+        const cJSON *cs = cJSON_GetObjectItemCaseSensitive(ex, "codes");
+        const cJSON *c;
+        cJSON_ArrayForEach(c, cs)
+        {
+            size_t idx;
+            OSCAR_TRY(index_of(&idx, c->string, node_names, s->num_nodes, &el, "codes", "node"));
+            if (!cJSON_IsString(c)) {
+                return oscar_json_fail(&el, "codes", "expected {node: \"2.04\"}");
+            }
+            x->codes[idx] = oscar_arena_strdup(a, c->valuestring);
+        }
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(ex, "echo_retry"))
+        {
+            size_t idx;
+            OSCAR_TRY(index_of(&idx, cJSON_IsString(c) ? c->valuestring : NULL, node_names,
+                               s->num_nodes, &el, "echo_retry", "node"));
+            x->echo_retry[idx] = true;
+        }
         int64_t w;
         bool present;
         OSCAR_TRY(oscar_json_get_int(&w, &present, ex, "wait_ms", 50, 10000, &el));

@@ -52,7 +52,7 @@ struct gs_mcast {
     size_t num_members;
 };
 
-enum gs_step_kind { GS_STEP_REQUEST, GS_STEP_REKEY };
+enum gs_step_kind { GS_STEP_REQUEST, GS_STEP_REKEY, GS_STEP_RESTART };
 
 struct gs_step {
     enum gs_step_kind kind;
@@ -68,9 +68,16 @@ struct gs_step {
     const char *path;
     const char *payload;
     bool expect_responders_given;
-    bool responders[GS_MAX_NODES]; /* the nodes that must answer, each exactly once */
-    const char *code;              /* the decrypted code every response must carry, or NULL */
+    bool responders[GS_MAX_NODES];   /* the nodes that must answer, each exactly once */
+    const char *code;                /* the decrypted code every response must carry, or NULL */
+    const char *codes[GS_MAX_NODES]; /* per responder, overriding code */
+    bool echo_retry[GS_MAX_NODES];   /* §9: the node challenges with Echo; the client's retry to
+                                        it (unicast, pairwise if set, with the Echo) succeeds */
     unsigned wait_ms;
+    /* restart: the node restarts without its replay windows, Sender Sequence Number from
+     * seq_start (§2.6.1; as if persisted, RFC 8613 B.1.1) */
+    size_t node;
+    uint64_t seq_start;
     /* rekey: the group gets a new Master Secret and Gid (§12.2) */
     uint8_t new_gid[8];
     size_t new_gid_len;

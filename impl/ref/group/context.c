@@ -219,6 +219,7 @@ struct oscar_group_recipient *oscar_group_recipient_get(struct oscar_group_ctx *
     }
     r->id_len = id_len;
     oscar_oscore_replay_init(&r->replay, ctx->replay_window);
+    r->replay.valid = !ctx->lost_state; /* §2.6.1 */
     r->used = true;
     return r;
 }

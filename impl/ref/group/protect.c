@@ -404,6 +404,14 @@ static bool bytes_eq(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
     return al == bl && (al == 0 || memcmp(a, b, al) == 0);
 }
 
+/* echo_matches: the decrypted request carries the Echo value stored for its sender (§9). */
+static bool echo_matches(const struct oscar_coap_msg *inner, const struct oscar_group_recipient *r)
+{
+    const struct oscar_coap_option *e = oscar_coap_find_option(inner, OSCAR_COAP_OPT_ECHO);
+    return e != NULL && r->echo_len != 0 && e->len == r->echo_len &&
+           oscar_ct_equal(e->value, r->echo, r->echo_len);
+}
+
 enum oscar_err oscar_group_unprotect_request(struct oscar_group_ctx *ctx,
                                              enum oscar_oscore_verdict *out_verdict,
                                              struct oscar_group_recipient **out_sender,
@@ -441,7 +449,7 @@ enum oscar_err oscar_group_unprotect_request(struct oscar_group_ctx *ctx,
         return OSCAR_OK;
     }
     uint64_t seq = oscar_oscore_piv_decode(o.piv, o.piv_len);
-    if (!(ctx->faults & OSCAR_GROUP_FAULT_ACCEPT_REPLAY) &&
+    if (r->replay.valid && !(ctx->faults & OSCAR_GROUP_FAULT_ACCEPT_REPLAY) &&
         !oscar_oscore_replay_check(&r->replay, seq)) {
         *out_verdict = OSCAR_OSCORE_REPLAY;
         return OSCAR_OK;
@@ -477,7 +485,15 @@ enum oscar_err oscar_group_unprotect_request(struct oscar_group_ctx *ctx,
     }
     OSCAR_TRY(oscar_oscore_write_merged(&w.merged, &w.msg, &w.inner, out, out_cap - pt_len, out_len,
                                         NULL, 0));
-    oscar_oscore_replay_update(&r->replay, seq);
+    if (r->replay.valid) {
+        oscar_oscore_replay_update(&r->replay, seq);
+    } else if (echo_matches(&w.inner, r)) {
+        /* §9: the request echoes our challenge: its Partial IV becomes the lower limit */
+        oscar_oscore_replay_set_lower_limit(&r->replay, seq);
+        r->echo_len = 0;
+    } else if (!(ctx->faults & OSCAR_GROUP_FAULT_ACCEPT_INVALID_WINDOW)) {
+        *out_verdict = OSCAR_OSCORE_FRESHNESS_REQUIRED;
+    }
     if (out_ex != NULL) {
         memset(out_ex, 0, sizeof(*out_ex));
         memcpy(out_ex->request_kid, o.kid, o.kid_len);
@@ -694,5 +710,36 @@ enum oscar_err oscar_group_unprotect_response(struct oscar_group_ctx *ctx,
                                         NULL, 0));
     response_number_record(r, has_piv, seq);
     *out_sender = r;
+    return OSCAR_OK;
+}
+
+enum oscar_err oscar_group_echo_challenge(struct oscar_group_ctx *ctx, enum oscar_group_mode mode,
+                                          struct oscar_group_recipient *sender,
+                                          struct oscar_group_exchange *ex, const uint8_t *echo,
+                                          size_t echo_len, const uint8_t *request,
+                                          size_t request_len, uint8_t *out, size_t out_cap,
+                                          size_t *out_len)
+{
+    struct oscar_coap_msg q;
+    size_t off;
+    if (echo_len == 0 || echo_len > OSCAR_OSCORE_ECHO_MAX ||
+        oscar_coap_parse(&q, &off, request, request_len) != OSCAR_COAP_WELL_FORMED) {
+        return OSCAR_ERR_INVALID_ARG;
+    }
+    struct oscar_coap_msg m;
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.type = q.type == OSCAR_COAP_TYPE_CON ? OSCAR_COAP_TYPE_ACK : OSCAR_COAP_TYPE_NON;
+    m.code = OSCAR_COAP_CODE(4, 1);
+    m.mid = q.mid;
+    m.token_len = q.token_len;
+    memcpy(m.token, q.token, q.token_len);
+    OSCAR_TRY(oscar_coap_add_option(&m, OSCAR_COAP_OPT_ECHO, echo, echo_len));
+    uint8_t plain[4 + OSCAR_COAP_TOKEN_MAX + 3 + OSCAR_OSCORE_ECHO_MAX];
+    size_t n;
+    OSCAR_TRY(oscar_coap_serialize(plain, sizeof(plain), &n, &m));
+    OSCAR_TRY(oscar_group_protect_response(ctx, mode, true, out, out_cap, out_len, ex, plain, n));
+    memcpy(sender->echo, echo, echo_len);
+    sender->echo_len = echo_len;
     return OSCAR_OK;
 }

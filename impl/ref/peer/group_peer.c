@@ -49,6 +49,8 @@ enum gpeer_fault {
                                                 protected 4.04 instead of silence (§7) */
     GPEER_FAULT_ACT_ANY_APP_GROUP = 1u << 1, /* acts on requests for application groups it is
                                                 not in */
+    GPEER_FAULT_ECHO_RETRY_GROUP = 1u << 2,  /* answers an Echo challenge in group mode although
+                                                the group has pairwise mode (§9) */
 };
 
 struct member_cred {
@@ -78,6 +80,9 @@ struct exchange {
     bool used;
     char id[64];
     size_t group;
+    uint8_t code; /* the request, for a retry with Echo (§9) */
+    char path[128];
+    char payload[128];
     uint8_t token[OSCAR_COAP_TOKEN_MAX];
     size_t token_len;
     struct oscar_group_exchange ex;
@@ -99,6 +104,9 @@ struct node {
     uint32_t peer_faults;
     char state[64]; /* the resource: "on" / "off" */
     uint64_t seed;
+    uint64_t echo_counter;
+    bool lost_state;    /* --lost-state: restarted without the replay windows (§2.6.1) */
+    uint64_t seq_start; /* --seq-start: the Sender Sequence Number kept across the restart */
 };
 
 static void event(cJSON *e)
@@ -309,9 +317,11 @@ static uint8_t method_code(const char *m)
     return 0;
 }
 
-/* build_request writes a NON request with a fresh token; path segments become Uri-Path. */
+/* build_request writes a NON request with a fresh token; path segments become Uri-Path; echo
+ * (may be NULL) is an Echo option to add (RFC 9175). */
 static size_t build_request(struct node *nd, uint8_t *out, uint8_t code, const char *path,
-                            const char *payload, uint8_t *token)
+                            const char *payload, const uint8_t *echo, size_t echo_len,
+                            uint8_t *token)
 {
     struct oscar_coap_msg m;
     memset(&m, 0, sizeof(m));
@@ -333,6 +343,10 @@ static size_t build_request(struct node *nd, uint8_t *out, uint8_t code, const c
         }
         p += len + (p[len] == '/');
     }
+    if (echo_len != 0 &&
+        oscar_coap_add_option(&m, OSCAR_COAP_OPT_ECHO, echo, echo_len) != OSCAR_OK) {
+        return 0;
+    }
     if (payload != NULL && payload[0] != '\0') {
         m.has_payload = true;
         m.payload = (const uint8_t *)payload;
@@ -342,24 +356,26 @@ static size_t build_request(struct node *nd, uint8_t *out, uint8_t code, const c
     return oscar_coap_serialize(out, MSG_MAX, &n, &m) == OSCAR_OK ? n : 0;
 }
 
-static void control_request(struct node *nd, const cJSON *c)
+/* struct req is one request to send (from a control line, or a retry with Echo). */
+struct req {
+    const char *id;
+    size_t group;
+    uint8_t code;
+    const char *path;
+    const char *payload;
+    enum oscar_group_mode mode;
+    const uint8_t *target;
+    size_t target_len;
+    const uint8_t *echo;
+    size_t echo_len;
+};
+
+static void send_request(struct node *nd, const struct req *rq, const struct sockaddr_storage *ss,
+                         socklen_t sl)
 {
-    const char *id = get_str(c, "id");
-    size_t gi = 0;
-    struct group *g = group_named(nd, get_str(c, "group"), &gi);
-    const char *mode = get_str(c, "mode");
-    const char *to = get_str(c, "to");
-    struct sockaddr_storage ss;
-    socklen_t sl;
+    struct group *g = &nd->groups[rq->group];
     cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "id", id != NULL ? id : "");
-    uint8_t code = method_code(get_str(c, "method"));
-    if (g == NULL || to == NULL || !parse_addr(&ss, &sl, to) || code == 0 || id == NULL) {
-        cJSON_AddStringToObject(e, "event", "error");
-        cJSON_AddStringToObject(e, "error", "request: unknown group, bad to, method or id");
-        event(e);
-        return;
-    }
+    cJSON_AddStringToObject(e, "id", rq->id);
     struct exchange *x = NULL;
     for (size_t i = 0; i < MAX_EXCHANGES && x == NULL; i++) {
         if (!nd->ex[i].used) {
@@ -372,17 +388,13 @@ static void control_request(struct node *nd, const cJSON *c)
     memset(x, 0, sizeof(*x));
     uint8_t plain[MSG_MAX];
     uint8_t prot[MSG_MAX];
-    size_t n = build_request(nd, plain, code, get_str(c, "path"), get_str(c, "payload"), x->token);
-    enum oscar_group_mode m = mode != NULL && strcmp(mode, "pairwise") == 0
-                                  ? OSCAR_GROUP_MODE_PAIRWISE
-                                  : OSCAR_GROUP_MODE_GROUP;
-    uint8_t target[OSCAR_OSCORE_ID_MAX];
-    size_t target_len = 0;
-    get_hex(c, "target", target, sizeof(target), &target_len);
+    size_t n =
+        build_request(nd, plain, rq->code, rq->path, rq->payload, rq->echo, rq->echo_len, x->token);
     size_t pn = 0;
-    enum oscar_err err = n == 0 ? OSCAR_ERR_INVALID_ARG
-                                : oscar_group_protect_request(&g->ctx, m, target, target_len, prot,
-                                                              sizeof(prot), &pn, &x->ex, plain, n);
+    enum oscar_err err =
+        n == 0 ? OSCAR_ERR_INVALID_ARG
+               : oscar_group_protect_request(&g->ctx, rq->mode, rq->target, rq->target_len, prot,
+                                             sizeof(prot), &pn, &x->ex, plain, n);
     if (err != OSCAR_OK) {
         cJSON_AddStringToObject(e, "event", "error");
         cJSON_AddStringToObject(e, "error", oscar_err_str(err));
@@ -390,16 +402,54 @@ static void control_request(struct node *nd, const cJSON *c)
         return;
     }
     x->used = true;
-    x->group = gi;
+    x->group = rq->group;
     x->token_len = 4;
-    snprintf(x->id, sizeof(x->id), "%s", id);
-    if (sendto(nd->fd, prot, pn, 0, (struct sockaddr *)&ss, sl) < 0) {
-        fprintf(stderr, "oscar-group-peer %s: sendto %s: %s\n", nd->name, to, strerror(errno));
+    x->code = rq->code;
+    snprintf(x->id, sizeof(x->id), "%s", rq->id);
+    snprintf(x->path, sizeof(x->path), "%s", rq->path != NULL ? rq->path : "");
+    snprintf(x->payload, sizeof(x->payload), "%s", rq->payload != NULL ? rq->payload : "");
+    if (sendto(nd->fd, prot, pn, 0, (const struct sockaddr *)ss, sl) < 0) {
+        fprintf(stderr, "oscar-group-peer %s: sendto: %s\n", nd->name, strerror(errno));
     }
     cJSON_AddStringToObject(e, "event", "sent");
     add_hex(e, "bytes", prot, pn);
     add_hex(e, "piv", x->ex.request_piv, x->ex.request_piv_len);
     event(e);
+}
+
+static void control_request(struct node *nd, const cJSON *c)
+{
+    const char *id = get_str(c, "id");
+    size_t gi = 0;
+    struct group *g = group_named(nd, get_str(c, "group"), &gi);
+    const char *mode = get_str(c, "mode");
+    const char *to = get_str(c, "to");
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    uint8_t code = method_code(get_str(c, "method"));
+    if (g == NULL || to == NULL || !parse_addr(&ss, &sl, to) || code == 0 || id == NULL) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "id", id != NULL ? id : "");
+        cJSON_AddStringToObject(e, "event", "error");
+        cJSON_AddStringToObject(e, "error", "request: unknown group, bad to, method or id");
+        event(e);
+        return;
+    }
+    uint8_t target[OSCAR_OSCORE_ID_MAX];
+    size_t target_len = 0;
+    get_hex(c, "target", target, sizeof(target), &target_len);
+    struct req rq = {id,
+                     gi,
+                     code,
+                     get_str(c, "path"),
+                     get_str(c, "payload"),
+                     mode != NULL && strcmp(mode, "pairwise") == 0 ? OSCAR_GROUP_MODE_PAIRWISE
+                                                                   : OSCAR_GROUP_MODE_GROUP,
+                     target,
+                     target_len,
+                     NULL,
+                     0};
+    send_request(nd, &rq, &ss, sl);
 }
 
 static void control_rekey(struct node *nd, const cJSON *c)
@@ -494,8 +544,8 @@ static void on_request(struct node *nd, const uint8_t *msg, size_t len,
     uint8_t dec[2 * MSG_MAX + 8];
     size_t dn = 0;
     struct oscar_group_exchange ex;
+    struct oscar_group_recipient *who = NULL;
     for (size_t i = 0; i < nd->num_groups && v == OSCAR_OSCORE_NO_CONTEXT; i++) {
-        struct oscar_group_recipient *who;
         g = &nd->groups[i];
         if (oscar_group_unprotect_request(&g->ctx, &v, &who, dec, sizeof(dec), &dn, &ex, msg,
                                           len) != OSCAR_OK) {
@@ -525,9 +575,52 @@ static void on_request(struct node *nd, const uint8_t *msg, size_t len,
             answer(nd, g, &ex, &m, OSCAR_COAP_CODE(4, 4), NULL, from, fl);
         }
     }
+    if (v == OSCAR_OSCORE_FRESHNESS_REQUIRED && nd->role == ROLE_SERVER && who != NULL &&
+        oscar_coap_parse(&m, &off, dec, dn) == OSCAR_COAP_WELL_FORMED) {
+        /* §9: this sender's replay window is invalid (we lost our state): a protected 4.01
+         * with an Echo value, and the request is not processed */
+        char ag[64];
+        app_group_of(&m, ag, sizeof(ag));
+        uint8_t echo[8];
+        uint64_t x = nd->seed * UINT64_C(0x9e3779b97f4a7c15) + ++nd->echo_counter;
+        for (int i = 0; i < 8; i++) {
+            echo[i] = (uint8_t)(x >> (8 * i));
+        }
+        uint8_t prot[MSG_MAX];
+        size_t pn = 0;
+        if (in_app_group(nd, ag) &&
+            oscar_group_echo_challenge(&g->ctx, nd->response_mode, who, &ex, echo, sizeof(echo),
+                                       dec, dn, prot, sizeof(prot), &pn) == OSCAR_OK &&
+            sendto(nd->fd, prot, pn, 0, (const struct sockaddr *)from, fl) >= 0) {
+            cJSON_AddBoolToObject(e, "echo_sent", true);
+        }
+    }
     cJSON_AddBoolToObject(e, "acted", acted);
     cJSON_AddStringToObject(e, "state", nd->state);
     event(e);
+}
+
+/* echo_retry sends the request of exchange x again to the server that challenged it (§9): by
+ * unicast, in pairwise mode when the group has it, with the Echo value. */
+static void echo_retry(struct node *nd, const struct exchange *x, const struct oscar_coap_msg *m,
+                       const struct oscar_group_recipient *who, const struct sockaddr_storage *from)
+{
+    const struct oscar_coap_option *echo = oscar_coap_find_option(m, OSCAR_COAP_OPT_ECHO);
+    struct group *g = &nd->groups[x->group];
+    if (echo == NULL || who == NULL) {
+        return;
+    }
+    char id[80];
+    snprintf(id, sizeof(id), "%.60s-echo", x->id);
+    bool pairwise = g->ctx.aead != NULL && !(nd->peer_faults & GPEER_FAULT_ECHO_RETRY_GROUP);
+    struct req rq = {id,          x->group,
+                     x->code,     x->path,
+                     x->payload,  pairwise ? OSCAR_GROUP_MODE_PAIRWISE : OSCAR_GROUP_MODE_GROUP,
+                     who->id,     who->id_len,
+                     echo->value, echo->len};
+    socklen_t sl =
+        from->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    send_request(nd, &rq, from, sl);
 }
 
 static void on_response(struct node *nd, const uint8_t *msg, size_t len,
@@ -578,6 +671,9 @@ static void on_response(struct node *nd, const uint8_t *msg, size_t len,
     }
     cJSON_AddNumberToObject(e, "n", ++x->responses);
     event(e);
+    if (v == OSCAR_OSCORE_ACCEPT && m.code == OSCAR_COAP_CODE(4, 1)) {
+        echo_retry(nd, x, &m, who, from);
+    }
 }
 
 static bool control(struct node *nd, const char *line)
@@ -615,6 +711,8 @@ static uint32_t fault_of(const char *name, uint32_t *peer)
         {"plain-signature", OSCAR_GROUP_FAULT_PLAIN_SIGNATURE, 0},
         {"error-to-group", 0, GPEER_FAULT_ERROR_TO_GROUP},
         {"act-any-app-group", 0, GPEER_FAULT_ACT_ANY_APP_GROUP},
+        {"accept-invalid-window", OSCAR_GROUP_FAULT_ACCEPT_INVALID_WINDOW, 0},
+        {"echo-retry-group", 0, GPEER_FAULT_ECHO_RETRY_GROUP},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         if (strcmp(table[i].name, name) == 0) {
@@ -637,6 +735,7 @@ int main(int argc, char **argv)
         {"config", required_argument, NULL, 'c'},   {"bind", required_argument, NULL, 'b'},
         {"ready-fd", required_argument, NULL, 'f'}, {"seed", required_argument, NULL, 'S'},
         {"bug", required_argument, NULL, 'B'},      {"join", required_argument, NULL, 'J'},
+        {"lost-state", no_argument, NULL, 'L'},     {"seq-start", required_argument, NULL, 'Q'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     int ch;
@@ -653,6 +752,12 @@ int main(int argc, char **argv)
             break;
         case 'S':
             nd.seed = strtoull(optarg, NULL, 0);
+            break;
+        case 'L':
+            nd.lost_state = true;
+            break;
+        case 'Q':
+            nd.seq_start = strtoull(optarg, NULL, 0);
             break;
         case 'J':
             if (num_joins < 8) {
@@ -673,7 +778,9 @@ int main(int argc, char **argv)
                    "[--seed N] [--bug NAME]... [--join MULTICAST_ADDR]...\n"
                    "A Group OSCORE member (RFC 10021) for Oscar's multi-node scenarios.\n"
                    "Bugs: accept-bad-signature, accept-replay, shared-piv, no-response-kid,\n"
-                   "plain-signature, error-to-group, act-any-app-group.\n");
+                   "plain-signature, error-to-group, act-any-app-group, accept-invalid-window,\n"
+                   "echo-retry-group. --lost-state --seq-start N: restarted without its replay\n"
+                   "windows (Echo procedure, RFC 10021 §9), its Sender Sequence Number kept.\n");
             return 0;
         default:
             return 2;
@@ -681,6 +788,10 @@ int main(int argc, char **argv)
     }
     if (config == NULL || !load_config(&nd, config)) {
         return 2;
+    }
+    for (size_t i = 0; i < nd.num_groups; i++) {
+        nd.groups[i].ctx.lost_state = nd.lost_state;
+        nd.groups[i].ctx.seq = nd.seq_start;
     }
     snprintf(nd.state, sizeof(nd.state), "off");
     nd.next_mid = (uint16_t)(nd.seed * 7919u);

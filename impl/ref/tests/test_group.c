@@ -494,6 +494,77 @@ static void test_shared_piv(void)
     }
 }
 
+static void test_echo_after_lost_state(void)
+{
+    /* §2.6.1, §9: a server that lost its replay windows challenges the first request of a sender
+     * with a 4.01 + Echo, and accepts the retry that echoes it */
+    for (int fault = 0; fault < 2; fault++) {
+        struct trio t;
+        trio_open(&t, &VECS[1], true);
+        t.m[1].lost_state = true;
+        t.m[1].faults = fault ? OSCAR_GROUP_FAULT_ACCEPT_INVALID_WINDOW : 0;
+        uint8_t plain[MSG_MAX];
+        uint8_t prot[MSG_MAX];
+        uint8_t first[MSG_MAX];
+        uint8_t dec[2 * MSG_MAX + 8];
+        size_t n = coap_get(plain, 9, "light");
+        size_t pn;
+        size_t first_len;
+        size_t dn;
+        struct oscar_group_exchange cex;
+        struct oscar_group_exchange sex;
+        OTEST_OK(oscar_group_protect_request(&t.m[0], OSCAR_GROUP_MODE_GROUP, NULL, 0, first,
+                                             MSG_MAX, &first_len, &cex, plain, n));
+        enum oscar_oscore_verdict vd;
+        struct oscar_group_recipient *who;
+        OTEST_OK(oscar_group_unprotect_request(&t.m[1], &vd, &who, dec, sizeof(dec), &dn, &sex,
+                                               first, first_len));
+        if (fault) {
+            OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, vd); /* the fault: no freshness check */
+            trio_close(&t);
+            continue;
+        }
+        OTEST_EQ_INT(OSCAR_OSCORE_FRESHNESS_REQUIRED, vd);
+        static const uint8_t echo[8] = {0xec, 1, 2, 3, 4, 5, 6, 7};
+        uint8_t resp[MSG_MAX];
+        size_t rn;
+        OTEST_OK(oscar_group_echo_challenge(&t.m[1], OSCAR_GROUP_MODE_GROUP, who, &sex, echo,
+                                            sizeof(echo), dec, dn, resp, MSG_MAX, &rn));
+        OTEST_OK(oscar_group_unprotect_response(&t.m[0], &vd, &who, dec, sizeof(dec), &dn, &cex,
+                                                resp, rn));
+        OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, vd);
+        struct oscar_coap_msg m;
+        size_t off;
+        OTEST_EQ_INT(OSCAR_COAP_WELL_FORMED, oscar_coap_parse(&m, &off, dec, dn));
+        OTEST_EQ_INT(OSCAR_COAP_CODE(4, 1), m.code);
+        const struct oscar_coap_option *e = oscar_coap_find_option(&m, OSCAR_COAP_OPT_ECHO);
+        OTEST_CHECK(e != NULL && e->len == sizeof(echo));
+        /* the retry: pairwise, unicast, with the Echo value */
+        struct oscar_coap_msg r;
+        memset(&r, 0, sizeof(r));
+        r.version = OSCAR_COAP_VERSION;
+        r.type = OSCAR_COAP_TYPE_NON;
+        r.code = OSCAR_COAP_CODE_GET;
+        r.mid = 10;
+        r.token_len = 1;
+        r.token[0] = 10;
+        OTEST_OK(oscar_coap_add_option(&r, OSCAR_COAP_OPT_ECHO, echo, sizeof(echo)));
+        OTEST_OK(oscar_coap_serialize(plain, MSG_MAX, &n, &r));
+        OTEST_OK(oscar_group_protect_request(&t.m[0], OSCAR_GROUP_MODE_PAIRWISE, t.m[1].sender_id,
+                                             t.m[1].sender_id_len, prot, MSG_MAX, &pn, &cex, plain,
+                                             n));
+        OTEST_OK(oscar_group_unprotect_request(&t.m[1], &vd, &who, dec, sizeof(dec), &dn, &sex,
+                                               prot, pn));
+        OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, vd);
+        /* the window is valid now, its lower limit the retry's Partial IV: the first request is
+         * old */
+        OTEST_OK(oscar_group_unprotect_request(&t.m[1], &vd, &who, dec, sizeof(dec), &dn, &sex,
+                                               first, first_len));
+        OTEST_EQ_INT(OSCAR_OSCORE_REPLAY, vd);
+        trio_close(&t);
+    }
+}
+
 int main(int argc, char **argv)
 {
     otest_init(argc, argv);
@@ -505,5 +576,6 @@ int main(int argc, char **argv)
     OTEST_RUN(test_plain_signature_fault);
     OTEST_RUN(test_other_group_and_own_id);
     OTEST_RUN(test_shared_piv);
+    OTEST_RUN(test_echo_after_lost_state);
     return otest_finish();
 }

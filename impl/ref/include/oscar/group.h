@@ -41,6 +41,9 @@ struct oscar_group_recipient {
     uint64_t rn_high;
     uint64_t rn_seen;
     bool rn_nopiv;
+    /* §9: the Echo value sent while this sender's replay window is invalid */
+    uint8_t echo[OSCAR_OSCORE_ECHO_MAX];
+    size_t echo_len;
     bool has_pairwise; /* pairwise keys derived (§2.5.1) */
     uint8_t pairwise_sender_key[OSCAR_CRYPTO_KEY_MAX];
     uint8_t pairwise_recipient_key[OSCAR_CRYPTO_KEY_MAX];
@@ -58,6 +61,8 @@ enum oscar_group_fault {
                                                is used in both modes */
     OSCAR_GROUP_FAULT_NO_RESPONSE_KID = 1u << 3, /* §3.2: responses to group requests omit kid */
     OSCAR_GROUP_FAULT_PLAIN_SIGNATURE = 1u << 4, /* §4.1: the signature not encrypted */
+    OSCAR_GROUP_FAULT_ACCEPT_INVALID_WINDOW = 1u << 5, /* §9: requests accepted while the replay
+                                                          window is invalid, without Echo */
 };
 
 /* struct oscar_group_params holds a member's view of a group (§2): the Common Context, its
@@ -127,7 +132,11 @@ struct oscar_group_ctx {
     void *cred_arg;
     size_t replay_window;
     uint64_t next_serial; /* for exchanges this client starts */
-    uint32_t faults;      /* enum oscar_group_fault bits */
+    /* §2.6.1: the endpoint lost its mutable state (a reboot without saved replay windows):
+     * every Recipient Context it creates starts with an invalid replay window, made valid by
+     * the Echo procedure of §9 */
+    bool lost_state;
+    uint32_t faults; /* enum oscar_group_fault bits */
 };
 
 /* enum oscar_group_mode: how a message is protected (§6): group mode (Group Flag 1,
@@ -195,6 +204,17 @@ enum oscar_err oscar_group_unprotect_response(struct oscar_group_ctx *ctx,
                                               uint8_t *out, size_t out_cap, size_t *out_len,
                                               const struct oscar_group_exchange *ex,
                                               const uint8_t *msg, size_t msg_len);
+
+/* oscar_group_echo_challenge protects the server's answer to a request accepted with verdict
+ * OSCAR_OSCORE_FRESHNESS_REQUIRED (§9): a 4.01 (Unauthorized) with only an Echo option (echo,
+ * 1-40 bytes, which the server stores for the sender), no payload, with the server's own
+ * Partial IV, in mode. request is the decrypted request (for its token and type). */
+enum oscar_err oscar_group_echo_challenge(struct oscar_group_ctx *ctx, enum oscar_group_mode mode,
+                                          struct oscar_group_recipient *sender,
+                                          struct oscar_group_exchange *ex, const uint8_t *echo,
+                                          size_t echo_len, const uint8_t *request,
+                                          size_t request_len, uint8_t *out, size_t out_cap,
+                                          size_t *out_len);
 
 /* oscar_group_ctx_init derives a Group Security Context (§2.3): Sender Key and the keys of later
  * Recipient Contexts with the Group Encryption Algorithm if set (else the AEAD Algorithm), the
