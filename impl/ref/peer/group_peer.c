@@ -51,6 +51,8 @@ enum gpeer_fault {
                                                 not in */
     GPEER_FAULT_ECHO_RETRY_GROUP = 1u << 2,  /* answers an Echo challenge in group mode although
                                                 the group has pairwise mode (§9) */
+    GPEER_FAULT_IGNORE_REKEY = 1u << 3, /* keeps the old Security Context when the group is rekeyed
+                                           (§12.2) */
 };
 
 struct member_cred {
@@ -457,6 +459,12 @@ static void control_rekey(struct node *nd, const cJSON *c)
     size_t gi = 0;
     struct group *g = group_named(nd, get_str(c, "group"), &gi);
     cJSON *e = cJSON_CreateObject();
+    if (nd->peer_faults & GPEER_FAULT_IGNORE_REKEY) {
+        cJSON_AddStringToObject(e, "event", "rekeyed");
+        cJSON_AddStringToObject(e, "group", g != NULL ? g->name : "?");
+        event(e); /* says so, and keeps the old context: only the trace tells */
+        return;
+    }
     if (g == NULL || !get_hex(c, "gid", g->gid, sizeof(g->gid), &g->params.gid_len) ||
         !get_hex(c, "master_secret", g->secret, sizeof(g->secret), &g->params.master_secret_len)) {
         cJSON_AddStringToObject(e, "event", "error");
@@ -713,6 +721,7 @@ static uint32_t fault_of(const char *name, uint32_t *peer)
         {"act-any-app-group", 0, GPEER_FAULT_ACT_ANY_APP_GROUP},
         {"accept-invalid-window", OSCAR_GROUP_FAULT_ACCEPT_INVALID_WINDOW, 0},
         {"echo-retry-group", 0, GPEER_FAULT_ECHO_RETRY_GROUP},
+        {"ignore-rekey", 0, GPEER_FAULT_IGNORE_REKEY},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         if (strcmp(table[i].name, name) == 0) {
@@ -779,7 +788,8 @@ int main(int argc, char **argv)
                    "A Group OSCORE member (RFC 10021) for Oscar's multi-node scenarios.\n"
                    "Bugs: accept-bad-signature, accept-replay, shared-piv, no-response-kid,\n"
                    "plain-signature, error-to-group, act-any-app-group, accept-invalid-window,\n"
-                   "echo-retry-group. --lost-state --seq-start N: restarted without its replay\n"
+                   "echo-retry-group, ignore-rekey. --lost-state --seq-start N: restarted without "
+                   "its replay\n"
                    "windows (Echo procedure, RFC 10021 §9), its Sender Sequence Number kept.\n");
             return 0;
         default:
