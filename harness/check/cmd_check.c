@@ -11,6 +11,7 @@
 #include "../run/run_internal.h"
 #include "keys.h"
 #include "rules.h"
+#include "../group/gjudge.h"
 
 #define MAX_PORTS 16
 #define MAX_CONTEXTS 32
@@ -535,16 +536,33 @@ int oscar_cmd_keys(int argc, char **argv)
 
 int oscar_cmd_rules(int argc, char **argv)
 {
-    bool markdown = argc == 2 && strcmp(argv[1], "--markdown") == 0;
-    if (argc > 1 && !markdown) {
-        fprintf(stderr, "usage: oscar rules [--markdown]\n");
-        return OSCAR_EXIT_USAGE;
-    }
-    for (const struct oscar_rule *r = oscar_rules(); r->id != NULL; r++) {
-        if (markdown) {
-            printf("| `%s` | %s | %s |\n", r->id, r->rfc, r->summary);
+    bool markdown = false;
+    bool group = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--markdown") == 0) {
+            markdown = true;
+        } else if (strcmp(argv[i], "--group") == 0) {
+            group = true;
         } else {
-            printf("%-28s %-28s %s\n", r->id, r->rfc, r->summary);
+            fprintf(stderr, "usage: oscar rules [--group] [--markdown]\n"
+                            "The trace rules of RFC 8613 (OSCORE-*, COAP-*), or with --group "
+                            "those of\nGroup OSCORE (GOSC-*, RFC 10021).\n");
+            return OSCAR_EXIT_USAGE;
+        }
+    }
+    const struct oscar_rule *plain = oscar_rules();
+    const struct gj_rule *grp = gj_rules();
+    for (size_t i = 0;; i++) {
+        const char *id = group ? grp[i].id : plain[i].id;
+        if (id == NULL) {
+            break;
+        }
+        const char *rfc = group ? grp[i].rfc : plain[i].rfc;
+        const char *summary = group ? grp[i].summary : plain[i].summary;
+        if (markdown) {
+            printf("| `%s` | %s | %s |\n", id, rfc, summary);
+        } else {
+            printf("%-28s %-28s %s\n", id, rfc, summary);
         }
     }
     return OSCAR_EXIT_OK;
