@@ -71,6 +71,11 @@ static int rejudge_one(const char *dir)
         printf("ERROR  %s: %s\n", dir, diag.msg[0] ? diag.msg : "out of memory");
         goto out;
     }
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(run, "kind");
+    if (cJSON_IsString(kind) && strcmp(kind->valuestring, "group") == 0) {
+        rc = oscar_group_rejudge_one(dir); /* a multi-node Group OSCORE test (harness/group) */
+        goto out;
+    }
     const cJSON *scen = cJSON_GetObjectItemCaseSensitive(run, "scenario");
     const cJSON *cep = cJSON_GetObjectItemCaseSensitive(run, "client_endpoint");
     const cJSON *bug = cJSON_GetObjectItemCaseSensitive(run, "bug");

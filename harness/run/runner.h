@@ -62,4 +62,8 @@ int oscar_cmd_run(int argc, char **argv);
 /* oscar_cmd_group_run is `oscar run --suite group` (harness/group/grun.c). */
 int oscar_cmd_group_run(int argc, char **argv);
 
+/* oscar_group_rejudge_one judges a finished group test folder again (run.json, scenario.json,
+ * capture.pcap, events.log) and prints its line; 0 pass, 1 fail, 2 unusable. */
+int oscar_group_rejudge_one(const char *dir);
+
 #endif
