@@ -280,6 +280,9 @@ static bool judge_offline(const struct oscar_scenario *sc, const struct oscar_tr
 
 int oscar_cmd_check(int argc, char **argv)
 {
+    if (argc == 6 && strcmp(argv[2], "--group-scenario") == 0 && strcmp(argv[4], "--nodes") == 0) {
+        return oscar_group_check(argv[1], argv[3], argv[5]);
+    }
     if (argc >= 2 && strcmp(argv[1], "--rejudge") == 0) {
         if (argc < 3) {
             fprintf(stderr, "usage: oscar check --rejudge TEST_FOLDER...\n");
@@ -382,6 +385,11 @@ int oscar_cmd_check(int argc, char **argv)
                    "(replay_window; default 32, RFC 8613 §3.2.2).\n"
                    "OSCORE messages are verified on one thread per CPU (at most 8);\n"
                    "OSCAR_THREADS=N in the environment sets the number.\n"
+                   "       oscar check PCAP --group-scenario FILE --nodes FILE\n"
+                   "Decodes the Group OSCORE messages of a capture with the keys of a group\n"
+                   "scenario's members (nodes: {\"name\": \"ip:port\"}, e.g. a test folder's "
+                   "run.json\n"
+                   "\"nodes\") and applies the GOSC-* rules (oscar rules --group).\n"
                    "       oscar check --rejudge TEST_FOLDER...\n"
                    "Judges finished `oscar run` test folders again from what they hold (capture,\n"
                    "events, scenario copy, run.json), with the same code as oscar run.\n");

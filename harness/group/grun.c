@@ -1030,3 +1030,88 @@ out:
     oscar_arena_free(&a);
     return rc;
 }
+
+int oscar_group_check(const char *pcap, const char *scenario, const char *nodes_path)
+{
+    static struct gj_keys keys;
+    static struct gs_scenario sc;
+    static struct gj_result r;
+    struct oscar_arena a;
+    oscar_arena_init(&a, 0);
+    struct oscar_diag d = {{0}};
+    cJSON *nodes = NULL;
+    int rc = OSCAR_EXIT_INPUT;
+    bool have_keys = false;
+    bool have_tr = false;
+    struct oscar_transcript t;
+    if (gs_load(&sc, scenario, &a, &d) != OSCAR_OK ||
+        oscar_json_load_file(&nodes, nodes_path, &d) != OSCAR_OK) {
+        fprintf(stderr, "oscar check: %s\n", d.msg);
+        goto out;
+    }
+    if (gj_keys_init(&keys, &sc, OSCAR_GROUP_FAULT_ACCEPT_REPLAY) != OSCAR_OK) {
+        fprintf(stderr, "oscar check: %s: the group keys do not derive\n", scenario);
+        goto out;
+    }
+    have_keys = true;
+    for (size_t i = 0; i < sc.num_nodes; i++) {
+        const cJSON *ep = cJSON_GetObjectItemCaseSensitive(nodes, sc.nodes[i].name);
+        if (cJSON_IsString(ep) &&
+            oscar_endpoint_parse(&keys.real[i], ep->valuestring) == OSCAR_OK) {
+            keys.known[i] = true;
+        } else {
+            fprintf(stderr, "oscar check: %s: no \"ip:port\" for node %s\n", nodes_path,
+                    sc.nodes[i].name);
+            goto out;
+        }
+    }
+    if (oscar_transcript_decode(&t, pcap, NULL, 0, NULL, 0, &d) != OSCAR_OK) {
+        fprintf(stderr, "oscar check: %s\n", d.msg);
+        goto out;
+    }
+    have_tr = true;
+    memset(&r, 0, sizeof(r));
+    r.allowed = sc.allowed;
+    r.num_allowed = sc.num_allowed;
+    gj_decode(&r, &keys, &t);
+    gj_rules_check(&r, &t);
+    size_t group_msgs = 0;
+    size_t verified = 0;
+    for (size_t i = 0; i < r.num_msgs; i++) {
+        const struct gj_msg *m = &r.msgs[i];
+        if (!m->oscore) {
+            continue;
+        }
+        group_msgs++;
+        verified += m->verdict == OSCAR_OSCORE_ACCEPT;
+        printf(
+            "#%-5zu %s -> %s  %s %s %s", t.msgs[i].frame, m->src >= 0 ? sc.nodes[m->src].name : "?",
+            m->dst >= 0 ? sc.nodes[m->dst].name : "(multicast)",
+            t.msgs[i].is_request ? "request" : "response",
+            m->group_mode ? "group-mode" : "pairwise-mode", oscar_oscore_verdict_name(m->verdict));
+        if (m->verdict == OSCAR_OSCORE_ACCEPT) {
+            printf(" %u.%02u", OSCAR_COAP_CODE_CLASS(m->inner_code),
+                   OSCAR_COAP_CODE_DETAIL(m->inner_code));
+        }
+        printf("\n");
+        for (size_t k = 0; k < r.num_violations; k++) {
+            if (r.violations[k].msg == i) {
+                printf("        ! %s (%s): %s\n", r.violations[k].rule->id,
+                       r.violations[k].rule->rfc, r.violations[k].detail);
+            }
+        }
+    }
+    printf("%zu messages, %zu Group OSCORE, %zu verified, %zu violations\n", t.num_msgs, group_msgs,
+           verified, r.num_violations);
+    rc = r.num_violations != 0 ? OSCAR_EXIT_FAIL : OSCAR_EXIT_OK;
+out:
+    if (have_tr) {
+        oscar_transcript_free(&t);
+    }
+    if (have_keys) {
+        gj_keys_cleanup(&keys);
+    }
+    cJSON_Delete(nodes);
+    oscar_arena_free(&a);
+    return rc;
+}

@@ -66,4 +66,8 @@ int oscar_cmd_group_run(int argc, char **argv);
  * capture.pcap, events.log) and prints its line; 0 pass, 1 fail, 2 unusable. */
 int oscar_group_rejudge_one(const char *dir);
 
+/* oscar_group_check applies the Group OSCORE rules to any capture of a group scenario's members:
+ * `oscar check PCAP --group-scenario FILE --nodes FILE` (nodes: {"name": "ip:port"}). */
+int oscar_group_check(const char *pcap, const char *scenario, const char *nodes_path);
+
 #endif
