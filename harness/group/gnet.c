@@ -60,17 +60,25 @@ void gnet_ns_name(const struct gnet *n, int i, char *out, size_t cap)
     }
 }
 
-void gnet_node_addr(struct oscar_endpoint *out, size_t i)
+void gnet_node_addr(struct oscar_endpoint *out, size_t i, bool ipv6)
 {
-    char text[32];
-    snprintf(text, sizeof(text), "10.77.0.%zu:%d", i + 2, GNET_PORT);
+    char text[48];
+    if (ipv6) {
+        snprintf(text, sizeof(text), "[fd77::%zx]:%d", i + 2, GNET_PORT);
+    } else {
+        snprintf(text, sizeof(text), "10.77.0.%zu:%d", i + 2, GNET_PORT);
+    }
     oscar_endpoint_parse(out, text);
 }
 
-void gnet_mcast_addr(struct oscar_endpoint *out, size_t m)
+void gnet_mcast_addr(struct oscar_endpoint *out, size_t m, bool ipv6)
 {
-    char text[32];
-    snprintf(text, sizeof(text), "239.255.77.%zu:%d", m + 1, GNET_PORT);
+    char text[48];
+    if (ipv6) {
+        snprintf(text, sizeof(text), "[ff15::77:%zx]:%d", m + 1, GNET_PORT);
+    } else {
+        snprintf(text, sizeof(text), "239.255.77.%zu:%d", m + 1, GNET_PORT);
+    }
     oscar_endpoint_parse(out, text);
 }
 
@@ -132,17 +140,23 @@ static bool node_link(struct gnet *n, size_t i)
     gnet_ns_name(n, -1, hub, sizeof(hub));
     gnet_ns_name(n, (int)i, ns, sizeof(ns));
     snprintf(veth, sizeof(veth), "v%zu", i);
-    snprintf(addr, sizeof(addr), "10.77.0.%zu/24", i + 2);
+    if (n->ipv6) {
+        snprintf(addr, sizeof(addr), "fd77::%zx/64", i + 2);
+    } else {
+        snprintf(addr, sizeof(addr), "10.77.0.%zu/24", i + 2);
+    }
     const char *add_ns[] = {"ip", "netns", "add", ns, NULL};
     const char *add_veth[] = {"ip",   "link", "add",  veth,   "netns", hub, "type",
                               "veth", "peer", "name", "eth0", "netns", ns,  NULL};
     const char *to_bridge[] = {"ip", "-n", hub, "link", "set", veth, "master", "br0", "up", NULL};
     const char *lo_up[] = {"ip", "-n", ns, "link", "set", "lo", "up", NULL};
     const char *add_addr[] = {"ip", "-n", ns, "addr", "add", addr, "dev", "eth0", NULL};
+    const char *add_addr6[] = {"ip", "-n", ns, "addr", "add", addr, "dev", "eth0", "nodad", NULL};
     const char *eth_up[] = {"ip", "-n", ns, "link", "set", "eth0", "up", NULL};
     const char *mroute[] = {"ip", "-n", ns, "route", "add", "224.0.0.0/4", "dev", "eth0", NULL};
+    /* IPv6: the kernel's local table routes ff00::/8 to every interface that is up */
     return run_ip(add_ns) && run_ip(add_veth) && run_ip(to_bridge) && run_ip(lo_up) &&
-           run_ip(add_addr) && run_ip(eth_up) && run_ip(mroute);
+           run_ip(n->ipv6 ? add_addr6 : add_addr) && run_ip(eth_up) && (n->ipv6 || run_ip(mroute));
 }
 
 /* open_capture opens the bridge capture from inside the hub namespace. */
@@ -172,10 +186,11 @@ static enum oscar_err open_capture(struct gnet *n, const char *pcap_path, struct
     return err;
 }
 
-enum oscar_err gnet_up(struct gnet *n, size_t num_nodes, const char *pcap_path,
+enum oscar_err gnet_up(struct gnet *n, size_t num_nodes, bool ipv6, const char *pcap_path,
                        struct oscar_diag *diag)
 {
     memset(n, 0, sizeof(*n));
+    n->ipv6 = ipv6;
     n->watchdog_fd = -1;
     snprintf(n->prefix, sizeof(n->prefix), "oscar%ld", (long)getpid());
     n->num_nodes = num_nodes;

@@ -174,7 +174,7 @@ static bool start_node(struct grun *g, size_t n, const char *bin_dir, uint64_t s
     }
     char ns[64];
     char bug[128];
-    char joins[GS_MAX_MCAST][32];
+    char joins[GS_MAX_MCAST][64];
     char *argv[32];
     size_t argc = 0;
     if (g->netns) {
@@ -188,10 +188,10 @@ static bool start_node(struct grun *g, size_t n, const char *bin_dir, uint64_t s
     argv[argc++] = "--config";
     argv[argc++] = config;
     char bind[48];
-    snprintf(bind, sizeof(bind), "%s:%u", g->netns ? "0.0.0.0" : "127.0.0.1",
-             g->netns  ? 5683u
-             : restart ? (unsigned)g->keys->real[n].port
-                       : 0u);
+    const char *host =
+        g->s->ipv6 ? (g->netns ? "[::]" : "[::1]") : (g->netns ? "0.0.0.0" : "127.0.0.1");
+    unsigned want_port = g->netns ? 5683u : restart ? (unsigned)g->keys->real[n].port : 0u;
+    snprintf(bind, sizeof(bind), "%s:%u", host, want_port);
     argv[argc++] = "--bind";
     argv[argc++] = bind;
     char seq[32];
@@ -209,9 +209,18 @@ static bool start_node(struct grun *g, size_t n, const char *bin_dir, uint64_t s
         for (size_t i = 0; i < g->s->mcast[m].num_members; i++) {
             if (g->s->mcast[m].members[i] == n) {
                 struct oscar_endpoint a;
-                gnet_mcast_addr(&a, m);
+                gnet_mcast_addr(&a, m, g->s->ipv6);
                 oscar_endpoint_format(joins[m], sizeof(joins[m]), &a);
-                joins[m][strcspn(joins[m], ":")] = '\0';
+                /* the address alone: "239.255.77.1" of "239.255.77.1:5683", "ff15::77:1" of
+                 * "[ff15::77:1]:5683" */
+                char *end = strrchr(joins[m], ':');
+                if (end != NULL) {
+                    *end = '\0';
+                }
+                if (joins[m][0] == '[') {
+                    memmove(joins[m], joins[m] + 1, strlen(joins[m]));
+                    joins[m][strcspn(joins[m], "]")] = '\0';
+                }
                 argv[argc++] = "--join";
                 argv[argc++] = joins[m];
             }
@@ -237,9 +246,9 @@ static bool start_node(struct grun *g, size_t n, const char *bin_dir, uint64_t s
     }
     struct oscar_endpoint real;
     if (g->netns) {
-        gnet_node_addr(&real, n);
+        gnet_node_addr(&real, n, g->s->ipv6);
     } else {
-        oscar_endpoint_parse(&real, "127.0.0.1:0");
+        oscar_endpoint_parse(&real, g->s->ipv6 ? "[::1]:0" : "127.0.0.1:0");
         real.port = (uint16_t)port;
         oscar_relay_set_real(&g->relay, gn->relay_index, &real);
     }
@@ -382,9 +391,9 @@ static void run_step(struct grun *g, size_t k)
     char to[64];
     struct oscar_endpoint dest;
     if (g->netns && st->to_mcast) {
-        gnet_mcast_addr(&dest, st->to);
+        gnet_mcast_addr(&dest, st->to, s->ipv6);
     } else if (g->netns) {
-        gnet_node_addr(&dest, st->to);
+        gnet_node_addr(&dest, st->to, s->ipv6);
     } else {
         dest = st->to_mcast ? g->relay.nodes[g->mcast_index[st->to]].alias
                             : g->relay.nodes[g->nodes[st->to].relay_index].alias;
@@ -685,15 +694,15 @@ static void run_scenario(struct oscar_result *res, const struct gs_scenario *s,
     struct oscar_diag d = {{0}};
     bool ok = gj_keys_init(&keys, s, 0) == OSCAR_OK;
     if (ok && netns) {
-        ok = gnet_up(&g.net, s->num_nodes, path, &d) == OSCAR_OK;
+        ok = gnet_up(&g.net, s->num_nodes, s->ipv6, path, &d) == OSCAR_OK;
         if (!ok) {
             gfail(&g, NULL, "network namespaces: %s", d.msg);
         }
     }
     ok = ok && oscar_relay_init(&g.relay, seed, netns ? NULL : path, &d) == OSCAR_OK;
     for (size_t n = 0; ok && n < s->num_nodes; n++) {
-        ok = oscar_relay_add_node(&g.relay, &g.nodes[n].relay_index, s->nodes[n].name, AF_INET,
-                                  &d) == OSCAR_OK;
+        ok = oscar_relay_add_node(&g.relay, &g.nodes[n].relay_index, s->nodes[n].name,
+                                  s->ipv6 ? AF_INET6 : AF_INET, &d) == OSCAR_OK;
     }
     for (size_t m = 0; ok && m < s->num_mcast; m++) {
         size_t members[GS_MAX_NODES];
@@ -701,7 +710,8 @@ static void run_scenario(struct oscar_result *res, const struct gs_scenario *s,
             members[i] = g.nodes[s->mcast[m].members[i]].relay_index;
         }
         ok = oscar_relay_add_group(&g.relay, &g.mcast_index[m], s->mcast[m].name, members,
-                                   s->mcast[m].num_members, AF_INET, &d) == OSCAR_OK;
+                                   s->mcast[m].num_members, s->ipv6 ? AF_INET6 : AF_INET,
+                                   &d) == OSCAR_OK;
     }
     for (size_t i = 0; ok && i < s->num_relay; i++) {
         ok = oscar_relay_add_rule(&g.relay, &s->relay[i], &d) == OSCAR_OK;

@@ -8,6 +8,7 @@ static const char *const TOP[] = {"id",
                                   "title",
                                   "source",
                                   "rfc",
+                                  "ip",
                                   "suites",
                                   "description",
                                   "groups",
@@ -386,6 +387,14 @@ enum oscar_err gs_load(struct gs_scenario *s, const char *path, struct oscar_are
     if (err == OSCAR_OK) {
         err = str(&s->rfc, root, "rfc", true, a, &loc);
     }
+    const char *ip = NULL;
+    if (err == OSCAR_OK) {
+        err = str(&ip, root, "ip", false, a, &loc);
+    }
+    if (err == OSCAR_OK && ip != NULL && strcmp(ip, "ipv4") != 0 && strcmp(ip, "ipv6") != 0) {
+        err = oscar_json_fail(&loc, "ip", "expected \"ipv4\" or \"ipv6\"");
+    }
+    s->ipv6 = ip != NULL && strcmp(ip, "ipv6") == 0;
     const cJSON *su;
     cJSON_ArrayForEach(su, cJSON_GetObjectItemCaseSensitive(root, "suites"))
     {

@@ -92,6 +92,8 @@ struct gs_variant {
 
 struct gs_scenario {
     const char *path;
+    bool ipv6; /* "ip": "ipv6": the nodes talk IPv6 (loopback on the relay, fd77::/64 and ff15::
+                  multicast in namespaces) */
     const char *id;
     const char *title;
     const char *source;

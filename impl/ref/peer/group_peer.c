@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -817,12 +818,24 @@ int main(int argc, char **argv)
         fprintf(stderr, "oscar-group-peer: bind %s: %s\n", bind_addr, strerror(errno));
         return 1;
     }
+    unsigned eth0 = if_nametoindex("eth0");
+    if (ss.ss_family == AF_INET6 && eth0 != 0) {
+        /* IPv6 multicast goes out on the node's link (a namespace network's eth0) */
+        (void)setsockopt(nd.fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &eth0, sizeof(eth0));
+    }
     for (size_t i = 0; i < num_joins; i++) {
-        /* an IPv4 multicast group to receive on (the interface the multicast route picks) */
+        /* a multicast group to receive on: IPv4 on the interface the multicast route picks,
+         * IPv6 on eth0 (the node's link in a namespace network) */
         struct ip_mreq mr;
+        struct ipv6_mreq mr6;
         memset(&mr, 0, sizeof(mr));
-        if (inet_pton(AF_INET, joins[i], &mr.imr_multiaddr) != 1 ||
-            setsockopt(nd.fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) != 0) {
+        memset(&mr6, 0, sizeof(mr6));
+        bool v6 = strchr(joins[i], ':') != NULL;
+        mr6.ipv6mr_interface = if_nametoindex("eth0");
+        if (v6 ? inet_pton(AF_INET6, joins[i], &mr6.ipv6mr_multiaddr) != 1 ||
+                     setsockopt(nd.fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr6, sizeof(mr6)) != 0
+               : inet_pton(AF_INET, joins[i], &mr.imr_multiaddr) != 1 ||
+                     setsockopt(nd.fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) != 0) {
             fprintf(stderr, "oscar-group-peer: cannot join %s: %s\n", joins[i], strerror(errno));
             return 1;
         }
