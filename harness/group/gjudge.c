@@ -25,6 +25,8 @@ static const struct gj_rule RULES[] = {
      "with an Echo challenge of §9)"},
     {"GOSC-7.2-UNVERIFIED-ANSWERED", "RFC 10021 §7.2, §8.2",
      "a request that does not verify gets no (successful) response"},
+    {"GOSC-9-ECHO-PIV", "RFC 10021 §9, §5.3.1",
+     "a 4.01 with an Echo challenge carries the server's own Partial IV"},
     {"GOSC-9-ECHO-UNICAST-PAIRWISE", "RFC 10021 §9",
      "a request that echoes a server's Echo value goes to that server alone, in pairwise mode "
      "when the group has it"},
@@ -38,6 +40,7 @@ enum {
     R_RESPONSE_KID,
     R_NO_ERROR,
     R_UNVERIFIED,
+    R_ECHO_PIV,
     R_ECHO
 };
 
@@ -295,6 +298,10 @@ void gj_rules_check(struct gj_result *r, const struct oscar_transcript *t)
         const struct oscar_decoded *qd = &t->msgs[m->request];
         /* the one error §9 asks for: the 4.01 that carries an Echo challenge */
         bool echo_challenge = m->inner_code == OSCAR_COAP_CODE(4, 1) && m->echo_len != 0;
+        if (echo_challenge && m->verdict == OSCAR_OSCORE_ACCEPT && m->piv_len == 0) {
+            violation(r, R_ECHO_PIV, i, "frame %zu: an Echo challenge without own Partial IV",
+                      d->frame);
+        }
         if (q->group_mode && m->verdict == OSCAR_OSCORE_ACCEPT && code_is_error(m->inner_code) &&
             !echo_challenge) {
             violation(r, R_NO_ERROR, i, "frame %zu answers group request frame %zu with %u.%02u",

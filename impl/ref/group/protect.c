@@ -738,7 +738,9 @@ enum oscar_err oscar_group_echo_challenge(struct oscar_group_ctx *ctx, enum osca
     uint8_t plain[4 + OSCAR_COAP_TOKEN_MAX + 3 + OSCAR_OSCORE_ECHO_MAX];
     size_t n;
     OSCAR_TRY(oscar_coap_serialize(plain, sizeof(plain), &n, &m));
-    OSCAR_TRY(oscar_group_protect_response(ctx, mode, true, out, out_cap, out_len, ex, plain, n));
+    bool own_piv = !(ctx->faults & OSCAR_GROUP_FAULT_ECHO_NO_PIV);
+    OSCAR_TRY(
+        oscar_group_protect_response(ctx, mode, own_piv, out, out_cap, out_len, ex, plain, n));
     memcpy(sender->echo, echo, echo_len);
     sender->echo_len = echo_len;
     return OSCAR_OK;

@@ -721,6 +721,7 @@ static uint32_t fault_of(const char *name, uint32_t *peer)
         {"error-to-group", 0, GPEER_FAULT_ERROR_TO_GROUP},
         {"act-any-app-group", 0, GPEER_FAULT_ACT_ANY_APP_GROUP},
         {"accept-invalid-window", OSCAR_GROUP_FAULT_ACCEPT_INVALID_WINDOW, 0},
+        {"echo-no-piv", OSCAR_GROUP_FAULT_ECHO_NO_PIV, 0},
         {"echo-retry-group", 0, GPEER_FAULT_ECHO_RETRY_GROUP},
         {"ignore-rekey", 0, GPEER_FAULT_IGNORE_REKEY},
     };
@@ -789,7 +790,8 @@ int main(int argc, char **argv)
                    "A Group OSCORE member (RFC 10021) for Oscar's multi-node scenarios.\n"
                    "Bugs: accept-bad-signature, accept-replay, shared-piv, no-response-kid,\n"
                    "plain-signature, error-to-group, act-any-app-group, accept-invalid-window,\n"
-                   "echo-retry-group, ignore-rekey. --lost-state --seq-start N: restarted without "
+                   "echo-retry-group, ignore-rekey, echo-no-piv. --lost-state --seq-start N: "
+                   "restarted without "
                    "its replay\n"
                    "windows (Echo procedure, RFC 10021 §9), its Sender Sequence Number kept.\n");
             return 0;

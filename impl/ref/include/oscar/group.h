@@ -63,6 +63,8 @@ enum oscar_group_fault {
     OSCAR_GROUP_FAULT_PLAIN_SIGNATURE = 1u << 4, /* §4.1: the signature not encrypted */
     OSCAR_GROUP_FAULT_ACCEPT_INVALID_WINDOW = 1u << 5, /* §9: requests accepted while the replay
                                                           window is invalid, without Echo */
+    OSCAR_GROUP_FAULT_ECHO_NO_PIV = 1u << 6, /* §9: the Echo challenge uses the request's nonce
+                                                instead of the server's own Partial IV */
 };
 
 /* struct oscar_group_params holds a member's view of a group (§2): the Common Context, its
