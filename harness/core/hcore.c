@@ -394,3 +394,35 @@ enum oscar_err oscar_json_get_string(const char **out, const cJSON *obj, const c
     }
     return OSCAR_OK;
 }
+
+bool oscar_json_write_file(const char *path, cJSON *root)
+{
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    FILE *f = fopen(path, "w");
+    bool ok = f != NULL && text != NULL && fputs(text, f) >= 0;
+    if (f != NULL) {
+        ok = fclose(f) == 0 && ok;
+    }
+    cJSON_free(text);
+    return ok;
+}
+
+bool oscar_copy_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb");
+    FILE *out = in != NULL ? fopen(dst, "wb") : NULL;
+    bool ok = in != NULL && out != NULL;
+    char buf[8192];
+    size_t n;
+    while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
+        ok = fwrite(buf, 1, n, out) == n;
+    }
+    if (in != NULL) {
+        fclose(in);
+    }
+    if (out != NULL) {
+        ok = fclose(out) == 0 && ok;
+    }
+    return ok;
+}

@@ -75,6 +75,13 @@ struct oscar_json_loc {
 enum oscar_err oscar_json_fail(const struct oscar_json_loc *loc, const char *key, const char *fmt,
                                ...) __attribute__((format(printf, 3, 4)));
 
+/* oscar_copy_file copies the file src to dst (small files: scenarios kept as evidence). */
+bool oscar_copy_file(const char *src, const char *dst);
+
+/* oscar_json_write_file writes root (deleted, whatever happens) to path, indented; false on any
+ * I/O error. */
+bool oscar_json_write_file(const char *path, cJSON *root);
+
 /* oscar_json_load_file reads and parses path, then rejects duplicate keys anywhere in the tree.
  * *out_root is [new]: the caller deletes it with cJSON_Delete in the same function. */
 enum oscar_err oscar_json_load_file(cJSON **out_root, const char *path, struct oscar_diag *diag);

@@ -143,15 +143,7 @@ static bool write_config(struct grun *g, size_t n, const char *path)
         }
         cJSON_AddItemToArray(groups, o);
     }
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    FILE *f = fopen(path, "w");
-    bool ok = f != NULL && text != NULL && fputs(text, f) >= 0;
-    if (f != NULL) {
-        ok = fclose(f) == 0 && ok;
-    }
-    cJSON_free(text);
-    return ok;
+    return oscar_json_write_file(path, root);
 }
 
 /* start_node starts node n; restart: again after a stop, on the same address, without its
@@ -622,19 +614,7 @@ static void write_run_json(const struct grun *g)
 {
     char path[1500];
     snprintf(path, sizeof(path), "%s/scenario.json", g->dir);
-    FILE *in = fopen(g->s->path, "r");
-    FILE *out = fopen(path, "w");
-    char buf[4096];
-    size_t n;
-    while (in != NULL && out != NULL && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
-        fwrite(buf, 1, n, out);
-    }
-    if (in != NULL) {
-        fclose(in);
-    }
-    if (out != NULL) {
-        fclose(out);
-    }
+    (void)oscar_copy_file(g->s->path, path); /* without it, only rejudging is lost */
     cJSON *run = cJSON_CreateObject();
     cJSON_AddStringToObject(run, "kind", "group");
     cJSON_AddStringToObject(run, "scenario", "scenario.json");
@@ -649,17 +629,8 @@ static void write_run_json(const struct grun *g)
         cJSON_AddStringToObject(run, "bug", g->v->bug);
         cJSON_AddStringToObject(run, "bug_node", g->s->nodes[g->v->node].name);
     }
-    char *text = cJSON_Print(run);
-    cJSON_Delete(run);
     snprintf(path, sizeof(path), "%s/run.json", g->dir);
-    FILE *f = fopen(path, "w");
-    if (f != NULL && text != NULL) {
-        fputs(text, f);
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    cJSON_free(text);
+    (void)oscar_json_write_file(path, run); /* rejudging needs it; the run goes on without */
 }
 
 static void run_scenario(struct oscar_result *res, const struct gs_scenario *s,

@@ -142,35 +142,7 @@ static bool write_config(const char *path, const struct oscar_scenario *s, const
         }
         cJSON_AddItemToArray(list, o);
     }
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    FILE *f = fopen(path, "w");
-    bool ok = f != NULL && text != NULL && fputs(text, f) >= 0;
-    if (f != NULL) {
-        ok = fclose(f) == 0 && ok;
-    }
-    cJSON_free(text);
-    return ok;
-}
-
-/* copy_file copies src to dst (a few kilobytes). */
-static bool copy_file(const char *src, const char *dst)
-{
-    FILE *in = fopen(src, "rb");
-    FILE *out = in != NULL ? fopen(dst, "wb") : NULL;
-    bool ok = in != NULL && out != NULL;
-    char buf[8192];
-    size_t n;
-    while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
-        ok = fwrite(buf, 1, n, out) == n;
-    }
-    if (in != NULL) {
-        fclose(in);
-    }
-    if (out != NULL) {
-        ok = fclose(out) == 0 && ok;
-    }
-    return ok;
+    return oscar_json_write_file(path, root);
 }
 
 /* save_evidence puts what a re-judgement needs next to the capture (`oscar check --rejudge`):
@@ -184,7 +156,7 @@ static bool save_evidence(const struct test_run *t, const struct oscar_variant *
     const char *base = strrchr(t->s->path, '/');
     base = base != NULL ? base + 1 : t->s->path;
     snprintf(dst, sizeof(dst), "%s/%s", dir, base);
-    bool ok = copy_file(t->s->path, dst);
+    bool ok = oscar_copy_file(t->s->path, dst);
     if (ok && t->s->contexts_file != NULL) {
         char src[1800];
         char sdir[1024];
@@ -204,7 +176,7 @@ static bool save_evidence(const struct test_run *t, const struct oscar_variant *
         const char *cbase = strrchr(t->s->contexts_file, '/');
         cbase = cbase != NULL ? cbase + 1 : t->s->contexts_file;
         snprintf(dst, sizeof(dst), "%s/scenario/contexts/%s", t->res->dir, cbase);
-        ok = copy_file(src, dst);
+        ok = oscar_copy_file(src, dst);
     }
     cJSON *run = cJSON_CreateObject();
     char ep[64];

@@ -399,6 +399,33 @@ static void forget(struct oscar_group_ctx *ctx, struct oscar_group_recipient *r,
     }
 }
 
+/* verify_and_merge verifies and decrypts the message of w (open_message), then writes the
+ * decrypted message into out: *verdict ACCEPT, DECRYPT_FAILED (a Recipient Context the message
+ * created is dropped) or PLAINTEXT_MALFORMED. */
+static enum oscar_err verify_and_merge(struct oscar_group_ctx *ctx, struct group_work *w,
+                                       const struct open_in *oi, struct oscar_group_recipient *r,
+                                       bool created, enum oscar_oscore_verdict *verdict,
+                                       uint8_t *out, size_t out_cap, size_t *out_len,
+                                       size_t msg_len)
+{
+    bool ok;
+    const uint8_t *pt = NULL;
+    size_t pt_len = 0;
+    OSCAR_TRY(open_message(ctx, w, oi, &ok, &pt, &pt_len, out, out_cap, out_len, msg_len));
+    if (!ok) {
+        forget(ctx, r, created);
+        *verdict = OSCAR_OSCORE_DECRYPT_FAILED;
+        return OSCAR_OK;
+    }
+    if (!oscar_oscore_decode_plaintext(&w->inner, pt, pt_len)) {
+        *verdict = OSCAR_OSCORE_PLAINTEXT_MALFORMED;
+        return OSCAR_OK;
+    }
+    *verdict = OSCAR_OSCORE_ACCEPT;
+    return oscar_oscore_write_merged(&w->merged, &w->msg, &w->inner, out, out_cap - pt_len, out_len,
+                                     NULL, 0);
+}
+
 static bool bytes_eq(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
     return al == bl && (al == 0 || memcmp(a, b, al) == 0);
@@ -470,21 +497,11 @@ enum oscar_err oscar_group_unprotect_request(struct oscar_group_ctx *ctx,
         r->pub,
         {o.piv, o.piv_len, o.kid, o.kid_len, true},
     };
-    bool ok;
-    const uint8_t *pt = NULL;
-    size_t pt_len = 0;
-    OSCAR_TRY(open_message(ctx, &w, &oi, &ok, &pt, &pt_len, out, out_cap, out_len, msg_len));
-    if (!ok) {
-        forget(ctx, r, created);
-        *out_verdict = OSCAR_OSCORE_DECRYPT_FAILED;
+    OSCAR_TRY(
+        verify_and_merge(ctx, &w, &oi, r, created, out_verdict, out, out_cap, out_len, msg_len));
+    if (*out_verdict != OSCAR_OSCORE_ACCEPT) {
         return OSCAR_OK;
     }
-    if (!oscar_oscore_decode_plaintext(&w.inner, pt, pt_len)) {
-        *out_verdict = OSCAR_OSCORE_PLAINTEXT_MALFORMED;
-        return OSCAR_OK;
-    }
-    OSCAR_TRY(oscar_oscore_write_merged(&w.merged, &w.msg, &w.inner, out, out_cap - pt_len, out_len,
-                                        NULL, 0));
     if (r->replay.valid) {
         oscar_oscore_replay_update(&r->replay, seq);
     } else if (echo_matches(&w.inner, r)) {
@@ -693,21 +710,11 @@ enum oscar_err oscar_group_unprotect_response(struct oscar_group_ctx *ctx,
         {has_piv ? o.piv : ex->request_piv, has_piv ? o.piv_len : ex->request_piv_len,
          has_piv ? id : ex->request_kid, has_piv ? id_len : ex->request_kid_len, false},
     };
-    bool ok;
-    const uint8_t *pt = NULL;
-    size_t pt_len = 0;
-    OSCAR_TRY(open_message(ctx, &w, &oi, &ok, &pt, &pt_len, out, out_cap, out_len, msg_len));
-    if (!ok) {
-        forget(ctx, r, created);
-        *out_verdict = OSCAR_OSCORE_DECRYPT_FAILED;
+    OSCAR_TRY(
+        verify_and_merge(ctx, &w, &oi, r, created, out_verdict, out, out_cap, out_len, msg_len));
+    if (*out_verdict != OSCAR_OSCORE_ACCEPT) {
         return OSCAR_OK;
     }
-    if (!oscar_oscore_decode_plaintext(&w.inner, pt, pt_len)) {
-        *out_verdict = OSCAR_OSCORE_PLAINTEXT_MALFORMED;
-        return OSCAR_OK;
-    }
-    OSCAR_TRY(oscar_oscore_write_merged(&w.merged, &w.msg, &w.inner, out, out_cap - pt_len, out_len,
-                                        NULL, 0));
     response_number_record(r, has_piv, seq);
     *out_sender = r;
     return OSCAR_OK;
