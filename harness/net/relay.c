@@ -43,9 +43,6 @@ enum oscar_err oscar_relay_init(struct oscar_relay *r, uint64_t seed, const char
 {
     memset(r, 0, sizeof(*r));
     r->rng = seed;
-    for (size_t i = 0; i < OSCAR_RELAY_MAX_NODES; i++) {
-        r->nodes[i].fd = -1;
-    }
     if (pcap_path != NULL) {
         OSCAR_TRY(oscar_pcap_writer_open(&r->pcap, pcap_path, diag));
     }
@@ -59,7 +56,13 @@ void oscar_relay_cleanup(struct oscar_relay *r)
             close(r->nodes[i].fd);
             r->nodes[i].fd = -1;
         }
+        free(r->nodes[i].members);
     }
+    free(r->nodes);
+    free(r->sent);
+    r->nodes = NULL;
+    r->sent = NULL;
+    r->num_nodes = r->cap_nodes = 0;
     for (size_t i = 0; i < r->num_pending; i++) {
         free(r->pending[i].data);
     }
@@ -102,12 +105,42 @@ static void from_sockaddr(struct oscar_endpoint *e, const struct sockaddr_storag
     }
 }
 
+/* grow_nodes doubles the node table and the link counters (kept at their from/to places). */
+static bool grow_nodes(struct oscar_relay *r)
+{
+    size_t cap = r->cap_nodes ? 2 * r->cap_nodes : 16;
+    struct oscar_relay_node *nodes = realloc(r->nodes, cap * sizeof(*nodes));
+    unsigned *sent = calloc(cap * cap, sizeof(*sent));
+    if (nodes == NULL || sent == NULL) {
+        free(sent);
+        if (nodes != NULL) {
+            r->nodes = nodes;
+        }
+        return false;
+    }
+    for (size_t i = 0; i < r->cap_nodes; i++) {
+        memcpy(&sent[i * cap], &r->sent[i * r->cap_nodes], r->cap_nodes * sizeof(*sent));
+    }
+    free(r->sent);
+    r->nodes = nodes;
+    r->sent = sent;
+    r->cap_nodes = cap;
+    return true;
+}
+
+static unsigned next_on_link(struct oscar_relay *r, size_t from, size_t to)
+{
+    return ++r->sent[from * r->cap_nodes + to];
+}
+
 enum oscar_err oscar_relay_add_node(struct oscar_relay *r, size_t *out_index, const char *name,
                                     int family, struct oscar_diag *diag)
 {
-    if (r->num_nodes == OSCAR_RELAY_MAX_NODES || strlen(name) >= OSCAR_RELAY_NAME_MAX) {
-        return oscar_diag_set(diag, OSCAR_ERR_INVALID_ARG,
-                              "relay: too many nodes or name too long");
+    if (strlen(name) >= OSCAR_RELAY_NAME_MAX) {
+        return oscar_diag_set(diag, OSCAR_ERR_INVALID_ARG, "relay: node name too long");
+    }
+    if (r->num_nodes == r->cap_nodes && !grow_nodes(r)) {
+        return oscar_diag_set(diag, OSCAR_ERR_NOMEM, "relay: out of memory");
     }
     for (size_t i = 0; i < r->num_nodes; i++) {
         if (strcmp(r->nodes[i].name, name) == 0) {
@@ -297,7 +330,7 @@ static const struct oscar_relay_rule *matching_rule(struct oscar_relay *r, size_
 static enum oscar_err forward(struct oscar_relay *r, size_t from, size_t to, size_t len,
                               uint64_t now_usec, struct oscar_diag *diag)
 {
-    unsigned k = ++r->nodes[from].sent_to[to];
+    unsigned k = next_on_link(r, from, to);
     const struct oscar_relay_rule *rule = matching_rule(r, from, to, k);
     if (rule == NULL) {
         return deliver(r, from, to, r->buf, len, now_usec, diag);
@@ -349,7 +382,7 @@ static enum oscar_err fanout(struct oscar_relay *r, size_t from, size_t group, c
             continue;
         }
         memcpy(copy, data, len);
-        unsigned k = ++r->nodes[from].sent_to[to];
+        unsigned k = next_on_link(r, from, to);
         const struct oscar_relay_rule *rule = matching_rule(r, from, to, k);
         if (rule != NULL && rule->action == OSCAR_RELAY_DROP) {
             r->stats.dropped++;
@@ -379,7 +412,11 @@ enum oscar_err oscar_relay_add_group(struct oscar_relay *r, size_t *out_index, c
     OSCAR_TRY(oscar_relay_add_node(r, out_index, name, family, diag));
     struct oscar_relay_node *g = &r->nodes[*out_index];
     g->is_group = true;
-    for (size_t i = 0; i < num_members && i < OSCAR_RELAY_MAX_NODES; i++) {
+    g->members = malloc((num_members ? num_members : 1) * sizeof(*g->members));
+    if (g->members == NULL) {
+        return oscar_diag_set(diag, OSCAR_ERR_NOMEM, "relay: out of memory");
+    }
+    for (size_t i = 0; i < num_members; i++) {
         g->members[g->num_members++] = members[i];
     }
     g->real = g->alias; /* what the capture shows as the multicast destination */

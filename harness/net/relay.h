@@ -13,7 +13,7 @@
 #include "../core/hcore.h"
 #include "../trace/pcapio.h"
 
-#define OSCAR_RELAY_MAX_NODES 16
+#define OSCAR_RELAY_MAX_NODES 16 /* what the scenario runners poll for; the relay has no limit */
 #define OSCAR_RELAY_MAX_RULES 32
 #define OSCAR_RELAY_MAX_PENDING 256
 #define OSCAR_RELAY_NAME_MAX 32
@@ -45,10 +45,9 @@ struct oscar_relay_node {
     bool real_known;
     struct oscar_endpoint alias; /* the relay's socket that stands for this node */
     int fd;
-    unsigned sent_to[OSCAR_RELAY_MAX_NODES]; /* datagrams seen on link this -> i */
     /* a group alias (oscar_relay_add_group): what a node sends to it goes to every member */
     bool is_group;
-    size_t members[OSCAR_RELAY_MAX_NODES];
+    size_t *members;
     size_t num_members;
 };
 
@@ -71,8 +70,10 @@ struct oscar_relay_stats {
 };
 
 struct oscar_relay {
-    struct oscar_relay_node nodes[OSCAR_RELAY_MAX_NODES];
+    struct oscar_relay_node *nodes; /* grows with oscar_relay_add_node */
     size_t num_nodes;
+    size_t cap_nodes;
+    unsigned *sent; /* cap_nodes x cap_nodes: datagrams seen on link from -> to, for nth rules */
     struct oscar_relay_rule rules[OSCAR_RELAY_MAX_RULES];
     size_t num_rules;
     struct oscar_relay_pending pending[OSCAR_RELAY_MAX_PENDING];

@@ -40,6 +40,7 @@ struct node_run {
 };
 
 struct test_run {
+    struct oscar_endpoint client_real; /* kept from the relay for the judge and run.json */
     const struct run_config *rc;
     const struct oscar_scenario *s;
     struct oscar_result *res;
@@ -180,7 +181,7 @@ static bool save_evidence(const struct test_run *t, const struct oscar_variant *
     }
     cJSON *run = cJSON_CreateObject();
     char ep[64];
-    oscar_endpoint_format(ep, sizeof(ep), &t->relay.nodes[t->client.relay_index].real);
+    oscar_endpoint_format(ep, sizeof(ep), &t->client_real);
     cJSON_AddStringToObject(run, "client_endpoint", ep);
     cJSON_AddStringToObject(run, "scenario", base);
     cJSON_AddStringToObject(run, "client", t->rc->client->name);
@@ -542,6 +543,9 @@ void oscar_run_one(struct oscar_result *res, const struct run_config *rc,
     stop_node(t, &t->client);
     stop_node(t, &t->server);
     pump(t, mono_ms(), NULL, NULL);
+    if (t->client.relay_index < t->relay.num_nodes) {
+        t->client_real = t->relay.nodes[t->client.relay_index].real;
+    }
     oscar_relay_cleanup(&t->relay);
     if (t->events_log != NULL) {
         fclose(t->events_log);
@@ -567,7 +571,7 @@ void oscar_run_one(struct oscar_result *res, const struct run_config *rc,
                     .num_client_events = t->client.num_events,
                     .server_events = (const cJSON *const *)t->server.events,
                     .num_server_events = t->server.num_events,
-                    .client_ep = t->relay.nodes[t->client.relay_index].real,
+                    .client_ep = t->client_real,
                 };
                 struct judge_verdict jv = {0};
                 oscar_judge(&jv, &in);
