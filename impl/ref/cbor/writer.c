@@ -47,6 +47,16 @@ static size_t enc_array(uint64_t v, unsigned char *b, size_t n)
     return cbor_encode_array_start((size_t)v, b, n);
 }
 
+static size_t enc_map(uint64_t v, unsigned char *b, size_t n)
+{
+    return cbor_encode_map_start((size_t)v, b, n);
+}
+
+void oscar_cbor_put_map(struct oscar_cbor_writer *w, size_t num_pairs)
+{
+    put_head(w, enc_map, num_pairs);
+}
+
 void oscar_cbor_put_raw(struct oscar_cbor_writer *w, const uint8_t *data, size_t len)
 {
     if (!w->overflow && w->cap - w->len >= len) {

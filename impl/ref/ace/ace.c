@@ -1,0 +1,417 @@
+/* ace/ace.c — see oscar/ace.h. */
+#include "oscar/ace.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "oscar/coap.h"
+
+/* COSE and CWT labels (RFC 9052 §3.1, RFC 8392 §4, RFC 8747 §3.1, RFC 9053 §7.2) */
+#define CWT_ISS 1
+#define CWT_AUD 3
+#define CWT_EXP 4
+#define CWT_IAT 6
+#define CWT_CTI 7
+#define CWT_CNF 8
+#define CWT_SCOPE 9
+#define CNF_COSE_KEY 1
+#define KEY_KTY 1
+#define KEY_CRV (-1)
+#define KEY_X (-2)
+#define KTY_OKP 1
+
+static const char SIGNATURE1[] = "Signature1";
+/* the protected header {1: -8} (alg EdDSA) as a serialized map */
+static const uint8_t PROTECTED[] = {0xa1, 0x01, 0x27};
+
+static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void say(char *why, size_t cap, const char *fmt, ...)
+{
+    if (why == NULL || cap == 0) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, cap, fmt, ap);
+    va_end(ap);
+}
+
+enum oscar_err oscar_ace_concat_bstr(uint8_t *out, size_t cap, size_t *out_len,
+                                     const uint8_t *const *parts, const size_t *part_lens,
+                                     size_t num_parts)
+{
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, out, cap);
+    for (size_t i = 0; i < num_parts; i++) {
+        oscar_cbor_put_bstr(&w, parts[i], part_lens[i]);
+    }
+    return oscar_cbor_writer_finish(&w, out_len);
+}
+
+bool oscar_ace_roles_valid(uint64_t perm, char *why, size_t why_cap)
+{
+    uint64_t known = (1u << OSCAR_ACE_ROLE_REQUESTER) | (1u << OSCAR_ACE_ROLE_RESPONDER) |
+                     (1u << OSCAR_ACE_ROLE_MONITOR) | (1u << OSCAR_ACE_ROLE_VERIFIER);
+    uint64_t monitor = 1u << OSCAR_ACE_ROLE_MONITOR;
+    uint64_t active = (1u << OSCAR_ACE_ROLE_REQUESTER) | (1u << OSCAR_ACE_ROLE_RESPONDER);
+    if (perm == 0 || (perm & ~known) != 0) {
+        say(why, why_cap, "permissions %llu: %s", (unsigned long long)perm,
+            perm == 0 ? "no role"
+                      : "a bit that is no member role (bit 0 is the admin interface's)");
+        return false;
+    }
+    if ((perm & monitor) && (perm & active)) {
+        say(why, why_cap, "permissions %llu: Monitor together with Requester or Responder",
+            (unsigned long long)perm);
+        return false;
+    }
+    return true;
+}
+
+enum oscar_err oscar_ace_scope_encode(uint8_t *out, size_t cap, size_t *out_len,
+                                      const struct oscar_ace_scope_entry *entries, size_t num)
+{
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, out, cap);
+    oscar_cbor_put_array(&w, num);
+    for (size_t i = 0; i < num; i++) {
+        oscar_cbor_put_array(&w, 2);
+        oscar_cbor_put_tstr(&w, entries[i].gname, strlen(entries[i].gname));
+        oscar_cbor_put_uint(&w, entries[i].perm);
+    }
+    return oscar_cbor_writer_finish(&w, out_len);
+}
+
+bool oscar_ace_scope_decode(const uint8_t *scope, size_t len, struct oscar_ace_scope_entry *out,
+                            size_t cap, size_t *num, char *why, size_t why_cap)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item it;
+    oscar_cbor_reader_init(&r, scope, len);
+    *num = 0;
+    if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_ARRAY || it.value == 0 ||
+        it.value > cap) {
+        say(why, why_cap, "scope: %s",
+            r.error[0] ? r.error : "expected an array of 1 to 8 entries");
+        return false;
+    }
+    size_t n = (size_t)it.value;
+    for (size_t i = 0; i < n; i++) {
+        struct oscar_cbor_item name;
+        struct oscar_cbor_item perm;
+        if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_ARRAY || it.value != 2 ||
+            !oscar_cbor_read(&r, &name) || name.type != OSCAR_CBOR_TSTR ||
+            name.len >= OSCAR_ACE_GNAME_MAX || !oscar_cbor_read(&r, &perm) ||
+            perm.type != OSCAR_CBOR_UINT) {
+            say(why, why_cap, "scope entry %zu: %s", i,
+                r.error[0] ? r.error : "expected [gname: tstr, gperm: uint]");
+            return false;
+        }
+        memcpy(out[i].gname, name.data, name.len);
+        out[i].gname[name.len] = '\0';
+        out[i].perm = perm.value;
+        char roles[128];
+        if (!oscar_ace_roles_valid(perm.value, roles, sizeof(roles))) {
+            say(why, why_cap, "scope entry %zu (%s): %s", i, out[i].gname, roles);
+            return false;
+        }
+    }
+    if (r.pos != r.len) {
+        say(why, why_cap, "scope: %zu bytes after the array", r.len - r.pos);
+        return false;
+    }
+    *num = n;
+    return true;
+}
+
+/* claims_write writes the claims map. */
+static void claims_write(struct oscar_cbor_writer *w, const struct oscar_ace_claims *c)
+{
+    size_t n = 2 + (c->exp != 0) + (c->iat != 0) + (c->cti_len != 0) + (c->scope_len != 0) +
+               (c->cnf_pub_len != 0);
+    oscar_cbor_put_map(w, n);
+    oscar_cbor_put_uint(w, CWT_ISS);
+    oscar_cbor_put_tstr(w, c->iss, strlen(c->iss));
+    oscar_cbor_put_uint(w, CWT_AUD);
+    oscar_cbor_put_tstr(w, c->aud, strlen(c->aud));
+    if (c->exp != 0) {
+        oscar_cbor_put_uint(w, CWT_EXP);
+        oscar_cbor_put_uint(w, c->exp);
+    }
+    if (c->iat != 0) {
+        oscar_cbor_put_uint(w, CWT_IAT);
+        oscar_cbor_put_uint(w, c->iat);
+    }
+    if (c->cti_len != 0) {
+        oscar_cbor_put_uint(w, CWT_CTI);
+        oscar_cbor_put_bstr(w, c->cti, c->cti_len);
+    }
+    if (c->cnf_pub_len != 0) {
+        /* cnf: {COSE_Key: {kty: OKP, crv: Ed25519, x}} (RFC 8747 §3.2) */
+        oscar_cbor_put_uint(w, CWT_CNF);
+        oscar_cbor_put_map(w, 1);
+        oscar_cbor_put_uint(w, CNF_COSE_KEY);
+        oscar_cbor_put_map(w, 3);
+        oscar_cbor_put_int(w, KEY_KTY);
+        oscar_cbor_put_int(w, KTY_OKP);
+        oscar_cbor_put_int(w, KEY_CRV);
+        oscar_cbor_put_int(w, OSCAR_COSE_CRV_ED25519);
+        oscar_cbor_put_int(w, KEY_X);
+        oscar_cbor_put_bstr(w, c->cnf_pub, c->cnf_pub_len);
+    }
+    if (c->scope_len != 0) {
+        oscar_cbor_put_uint(w, CWT_SCOPE);
+        oscar_cbor_put_bstr(w, c->scope, c->scope_len);
+    }
+}
+
+/* sig_structure writes ["Signature1", protected, h'', payload] (RFC 9052 §4.4). */
+static enum oscar_err sig_structure(uint8_t *out, size_t cap, size_t *len, const uint8_t *payload,
+                                    size_t payload_len)
+{
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, out, cap);
+    oscar_cbor_put_array(&w, 4);
+    oscar_cbor_put_tstr(&w, SIGNATURE1, sizeof(SIGNATURE1) - 1);
+    oscar_cbor_put_bstr(&w, PROTECTED, sizeof(PROTECTED));
+    oscar_cbor_put_bstr(&w, NULL, 0);
+    oscar_cbor_put_bstr(&w, payload, payload_len);
+    return oscar_cbor_writer_finish(&w, len);
+}
+
+#define CLAIMS_MAX 640
+#define TBS_MAX (CLAIMS_MAX + 32)
+
+enum oscar_err oscar_ace_cwt_sign(const struct oscar_crypto_ops *crypto, const uint8_t *as_priv,
+                                  const uint8_t *as_pub, const struct oscar_ace_claims *claims,
+                                  uint8_t *out, size_t cap, size_t *out_len)
+{
+    uint8_t payload[CLAIMS_MAX];
+    uint8_t tbs[TBS_MAX];
+    size_t payload_len;
+    size_t tbs_len;
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, payload, sizeof(payload));
+    claims_write(&w, claims);
+    OSCAR_TRY(oscar_cbor_writer_finish(&w, &payload_len));
+    OSCAR_TRY(sig_structure(tbs, sizeof(tbs), &tbs_len, payload, payload_len));
+    uint8_t sig[OSCAR_SIG_MAX];
+    OSCAR_TRY(crypto->sign(OSCAR_COSE_ALG_EDDSA, as_priv, as_pub, tbs, tbs_len, sig));
+    oscar_cbor_writer_init(&w, out, cap);
+    oscar_cbor_put_array(&w, 4);
+    oscar_cbor_put_bstr(&w, PROTECTED, sizeof(PROTECTED));
+    oscar_cbor_put_map(&w, 0);
+    oscar_cbor_put_bstr(&w, payload, payload_len);
+    oscar_cbor_put_bstr(&w, sig, sizeof(sig));
+    return oscar_cbor_writer_finish(&w, out_len);
+}
+
+uint8_t oscar_ace_token_code(enum oscar_ace_token_verdict v)
+{
+    switch (v) {
+    case OSCAR_ACE_TOKEN_OK:
+        return OSCAR_COAP_CODE(2, 1);
+    case OSCAR_ACE_TOKEN_BAD_SIGNATURE:
+    case OSCAR_ACE_TOKEN_WRONG_ISSUER:
+    case OSCAR_ACE_TOKEN_EXPIRED:
+        return OSCAR_COAP_CODE(4, 1);
+    case OSCAR_ACE_TOKEN_WRONG_AUDIENCE:
+        return OSCAR_COAP_CODE(4, 3);
+    case OSCAR_ACE_TOKEN_MALFORMED:
+    case OSCAR_ACE_TOKEN_BAD_SCOPE:
+        return OSCAR_COAP_CODE(4, 0);
+    }
+    return OSCAR_COAP_CODE(5, 0);
+}
+
+const char *oscar_ace_token_verdict_name(enum oscar_ace_token_verdict v)
+{
+    static const char *const names[] = {"ok",           "malformed", "bad-signature",
+                                        "wrong-issuer", "expired",   "wrong-audience",
+                                        "bad-scope"};
+    return (size_t)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+/* read_text copies a tstr item into out (false if not a tstr or too long). */
+static bool read_text(const struct oscar_cbor_item *it, char *out, size_t cap)
+{
+    if (it->type != OSCAR_CBOR_TSTR || it->len >= cap) {
+        return false;
+    }
+    memcpy(out, it->data, it->len);
+    out[it->len] = '\0';
+    return true;
+}
+
+/* read_cnf reads {1: {1: 1, -1: 6, -2: x}}: an Ed25519 COSE_Key (RFC 8747 §3.2). */
+static bool read_cnf(struct oscar_cbor_reader *r, struct oscar_ace_claims *c)
+{
+    struct oscar_cbor_item it;
+    int64_t label;
+    if (!oscar_cbor_read(r, &it) || it.type != OSCAR_CBOR_MAP || it.value != 1 ||
+        !oscar_cbor_read(r, &it) || !oscar_cbor_int(&it, &label) || label != CNF_COSE_KEY ||
+        !oscar_cbor_read(r, &it) || it.type != OSCAR_CBOR_MAP || it.value != 3) {
+        return false;
+    }
+    bool kty = false;
+    bool crv = false;
+    for (int i = 0; i < 3; i++) {
+        struct oscar_cbor_item v;
+        if (!oscar_cbor_read(r, &it) || !oscar_cbor_int(&it, &label) || !oscar_cbor_read(r, &v)) {
+            return false;
+        }
+        int64_t x;
+        if (label == KEY_KTY && oscar_cbor_int(&v, &x) && x == KTY_OKP && !kty) {
+            kty = true;
+        } else if (label == KEY_CRV && oscar_cbor_int(&v, &x) && x == OSCAR_COSE_CRV_ED25519 &&
+                   !crv) {
+            crv = true;
+        } else if (label == KEY_X && v.type == OSCAR_CBOR_BSTR && v.len == 32 &&
+                   c->cnf_pub_len == 0) {
+            memcpy(c->cnf_pub, v.data, 32);
+            c->cnf_pub_len = 32;
+        } else {
+            return false;
+        }
+    }
+    return kty && crv && c->cnf_pub_len == 32;
+}
+
+static const char *claim_name(int64_t label)
+{
+    static const char *const names[] = {"?",   "iss", "sub", "aud", "exp",
+                                        "nbf", "iat", "cti", "cnf", "scope"};
+    return label >= 0 && label < 10 ? names[label] : "?";
+}
+
+/* read_claims reads the claims map strictly: known labels once each, of their types. */
+static bool read_claims(const uint8_t *p, size_t len, struct oscar_ace_claims *c, char *why,
+                        size_t why_cap)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item it;
+    oscar_cbor_reader_init(&r, p, len);
+    memset(c, 0, sizeof(*c));
+    if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_MAP) {
+        say(why, why_cap, "claims: %s", r.error[0] ? r.error : "not a map");
+        return false;
+    }
+    uint32_t seen = 0;
+    for (uint64_t i = 0; i < it.value; i++) {
+        struct oscar_cbor_item key;
+        struct oscar_cbor_item v;
+        int64_t label;
+        if (!oscar_cbor_read(&r, &key) || !oscar_cbor_int(&key, &label) || label < 1 ||
+            label > 31) {
+            say(why, why_cap, "claims: %s", r.error[0] ? r.error : "a label that is no claim");
+            return false;
+        }
+        if (seen & (1u << label)) {
+            say(why, why_cap, "claim %s (%lld) given twice", claim_name(label), (long long)label);
+            return false;
+        }
+        seen |= 1u << label;
+        bool ok;
+        size_t at = r.pos;
+        if (label == CWT_CNF) {
+            ok = read_cnf(&r, c);
+        } else if (!oscar_cbor_read(&r, &v)) {
+            ok = false;
+        } else if (label == CWT_ISS) {
+            ok = read_text(&v, c->iss, sizeof(c->iss));
+        } else if (label == CWT_AUD) {
+            ok = read_text(&v, c->aud, sizeof(c->aud));
+        } else if (label == CWT_EXP || label == CWT_IAT) {
+            ok = v.type == OSCAR_CBOR_UINT;
+            *(label == CWT_EXP ? &c->exp : &c->iat) = v.value;
+        } else if (label == CWT_CTI) {
+            ok = v.type == OSCAR_CBOR_BSTR && v.len <= sizeof(c->cti);
+            if (ok) {
+                memcpy(c->cti, v.data, v.len);
+                c->cti_len = v.len;
+            }
+        } else if (label == CWT_SCOPE) {
+            ok = v.type == OSCAR_CBOR_BSTR && v.len <= sizeof(c->scope);
+            if (ok) {
+                memcpy(c->scope, v.data, v.len);
+                c->scope_len = v.len;
+            }
+        } else {
+            say(why, why_cap, "claim %lld is not one this Group Manager knows", (long long)label);
+            return false;
+        }
+        if (!ok) {
+            say(why, why_cap, "claim %s (%lld) at byte %zu: %s", claim_name(label),
+                (long long)label, at, r.error[0] ? r.error : "wrong type or size");
+            return false;
+        }
+    }
+    if (r.pos != r.len) {
+        say(why, why_cap, "claims: %zu bytes after the map", r.len - r.pos);
+        return false;
+    }
+    return true;
+}
+
+enum oscar_ace_token_verdict
+oscar_ace_cwt_check(const struct oscar_crypto_ops *crypto, const uint8_t *as_pub, const char *iss,
+                    const char *aud, uint64_t now, const uint8_t *token, size_t len,
+                    struct oscar_ace_claims *claims, char *why, size_t why_cap)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item arr, prot, unprot, payload, sig;
+    oscar_cbor_reader_init(&r, token, len);
+    if (!oscar_cbor_read(&r, &arr) || arr.type != OSCAR_CBOR_ARRAY || arr.value != 4 ||
+        !oscar_cbor_read(&r, &prot) || prot.type != OSCAR_CBOR_BSTR ||
+        !oscar_cbor_read(&r, &unprot) || unprot.type != OSCAR_CBOR_MAP || unprot.value != 0 ||
+        !oscar_cbor_read(&r, &payload) || payload.type != OSCAR_CBOR_BSTR ||
+        !oscar_cbor_read(&r, &sig) || sig.type != OSCAR_CBOR_BSTR || r.pos != r.len) {
+        say(why, why_cap, "not a COSE_Sign1 [protected, {}, payload, signature]: %s",
+            r.error[0] ? r.error : "wrong structure");
+        return OSCAR_ACE_TOKEN_MALFORMED;
+    }
+    if (prot.len != sizeof(PROTECTED) || memcmp(prot.data, PROTECTED, sizeof(PROTECTED)) != 0) {
+        say(why, why_cap, "protected header: not {alg: EdDSA}");
+        return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
+    }
+    uint8_t tbs[TBS_MAX];
+    size_t tbs_len;
+    bool valid = false;
+    if (payload.len > CLAIMS_MAX ||
+        sig_structure(tbs, sizeof(tbs), &tbs_len, payload.data, payload.len) != OSCAR_OK ||
+        crypto->verify(OSCAR_COSE_ALG_EDDSA, as_pub, tbs, tbs_len, sig.data, sig.len, &valid) !=
+            OSCAR_OK ||
+        !valid) {
+        say(why, why_cap, "the signature does not verify with the Authorization Server's key");
+        return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
+    }
+    if (!read_claims(payload.data, payload.len, claims, why, why_cap)) {
+        return OSCAR_ACE_TOKEN_MALFORMED;
+    }
+    if (strcmp(claims->iss, iss) != 0) {
+        say(why, why_cap, "iss \"%s\", expected \"%s\"", claims->iss, iss);
+        return OSCAR_ACE_TOKEN_WRONG_ISSUER;
+    }
+    if (claims->exp != 0 && claims->exp <= now) {
+        say(why, why_cap, "exp %llu is not after now (%llu)", (unsigned long long)claims->exp,
+            (unsigned long long)now);
+        return OSCAR_ACE_TOKEN_EXPIRED;
+    }
+    if (strcmp(claims->aud, aud) != 0) {
+        say(why, why_cap, "aud \"%s\", this Group Manager is \"%s\"", claims->aud, aud);
+        return OSCAR_ACE_TOKEN_WRONG_AUDIENCE;
+    }
+    struct oscar_ace_scope_entry entries[OSCAR_ACE_SCOPE_MAX];
+    size_t n;
+    if (claims->scope_len == 0) {
+        say(why, why_cap, "no scope");
+        return OSCAR_ACE_TOKEN_BAD_SCOPE;
+    }
+    if (!oscar_ace_scope_decode(claims->scope, claims->scope_len, entries, OSCAR_ACE_SCOPE_MAX, &n,
+                                why, why_cap)) {
+        return OSCAR_ACE_TOKEN_BAD_SCOPE;
+    }
+    return OSCAR_ACE_TOKEN_OK;
+}

@@ -1,0 +1,95 @@
+/* oscar/ace.h — the pieces of ACE (RFC 9200) that joining an OSCORE group through a Group
+ * Manager rests on (RFC 9203, RFC 9594, draft-ietf-ace-key-groupcomm-oscore-21): the proof-of-
+ * possession inputs, the AIF scope of Group OSCORE, and CWT access tokens (COSE_Sign1 by the
+ * Authorization Server) checked in the order RFC 9200 §5.10.1 gives, each failure with its CoAP
+ * code. Strict: every message read goes through the validating reader of oscar/cbor.h, and a
+ * failure names the field. Never allocates. */
+#ifndef OSCAR_ACE_H
+#define OSCAR_ACE_H
+
+#include "oscar/cbor.h"
+#include "oscar/crypto.h"
+
+/* Group OSCORE roles (key-groupcomm-oscore §3, "Group OSCORE Roles"): bit 2^role in a scope
+ * entry's permissions. */
+#define OSCAR_ACE_ROLE_REQUESTER 1
+#define OSCAR_ACE_ROLE_RESPONDER 2
+#define OSCAR_ACE_ROLE_MONITOR 3
+#define OSCAR_ACE_ROLE_VERIFIER 4
+
+#define OSCAR_ACE_GNAME_MAX 64
+#define OSCAR_ACE_SCOPE_MAX 8 /* entries of one scope */
+#define OSCAR_ACE_TEXT_MAX 128
+
+/* oscar_ace_concat_bstr writes each part as a CBOR byte string, one after the other: the PoP
+ * input bstr(scope) | bstr(N_S) | bstr(N_C) of RFC 9594 §3.3.1, the KDC's bstr(N_C) | bstr(N_KDC)
+ * (§4.3.1), and the Master Salt bstr(salt) | bstr(N1) | bstr(N2) of RFC 9203 §4.3. */
+enum oscar_err oscar_ace_concat_bstr(uint8_t *out, size_t cap, size_t *out_len,
+                                     const uint8_t *const *parts, const size_t *part_lens,
+                                     size_t num_parts);
+
+/* struct oscar_ace_scope_entry is [oscore-gname, oscore-gperm] (AIF, key-groupcomm-oscore §3). */
+struct oscar_ace_scope_entry {
+    char gname[OSCAR_ACE_GNAME_MAX];
+    uint64_t perm;
+};
+
+/* oscar_ace_scope_encode writes the AIF scope [* [gname, perm]]. */
+enum oscar_err oscar_ace_scope_encode(uint8_t *out, size_t cap, size_t *out_len,
+                                      const struct oscar_ace_scope_entry *entries, size_t num);
+
+/* oscar_ace_scope_decode reads an AIF scope strictly; false with why (naming the entry and the
+ * field) on anything else, including a role combination a member may not ask for. */
+bool oscar_ace_scope_decode(const uint8_t *scope, size_t len, struct oscar_ace_scope_entry *out,
+                            size_t cap, size_t *num, char *why, size_t why_cap);
+
+/* oscar_ace_roles_valid: perm names member roles only (bit 0 clear, no unknown bit) and not
+ * (Requester or Responder) with Monitor (key-groupcomm-oscore §3). */
+bool oscar_ace_roles_valid(uint64_t perm, char *why, size_t why_cap);
+
+/* struct oscar_ace_claims are the CWT claims an access token carries (RFC 8392, RFC 9200 §5.8). */
+struct oscar_ace_claims {
+    char iss[OSCAR_ACE_TEXT_MAX];
+    char aud[OSCAR_ACE_TEXT_MAX];
+    uint64_t exp; /* seconds since the epoch; 0: absent */
+    uint64_t iat;
+    uint8_t cti[16];
+    size_t cti_len;
+    uint8_t scope[256]; /* the AIF scope, bstr */
+    size_t scope_len;
+    uint8_t cnf_pub[OSCAR_SIG_PUB_MAX]; /* the PoP key: the client's public key (cnf/COSE_Key) */
+    size_t cnf_pub_len;
+};
+
+/* oscar_ace_cwt_sign writes the token: COSE_Sign1 (RFC 9052 §4.2, untagged) over the claims,
+ * EdDSA with the Authorization Server's key. */
+enum oscar_err oscar_ace_cwt_sign(const struct oscar_crypto_ops *crypto, const uint8_t *as_priv,
+                                  const uint8_t *as_pub, const struct oscar_ace_claims *claims,
+                                  uint8_t *out, size_t cap, size_t *out_len);
+
+/* enum oscar_ace_token_verdict: what a resource server (the Group Manager's /authz-info) makes
+ * of a posted token, in the order of RFC 9200 §5.10.1.1. */
+enum oscar_ace_token_verdict {
+    OSCAR_ACE_TOKEN_OK = 0,
+    OSCAR_ACE_TOKEN_MALFORMED,      /* not a token: 4.00 */
+    OSCAR_ACE_TOKEN_BAD_SIGNATURE,  /* the security wrapper does not verify: 4.01 */
+    OSCAR_ACE_TOKEN_WRONG_ISSUER,   /* 4.01 */
+    OSCAR_ACE_TOKEN_EXPIRED,        /* 4.01 */
+    OSCAR_ACE_TOKEN_WRONG_AUDIENCE, /* 4.03 */
+    OSCAR_ACE_TOKEN_BAD_SCOPE,      /* 4.00 */
+};
+
+/* oscar_ace_token_code is the CoAP response code of a verdict (2.01 for OK). */
+uint8_t oscar_ace_token_code(enum oscar_ace_token_verdict v);
+
+const char *oscar_ace_token_verdict_name(enum oscar_ace_token_verdict v);
+
+/* oscar_ace_cwt_check verifies and reads a token posted to a resource server whose audience is
+ * aud, trusting the Authorization Server iss with key as_pub, at time now; *claims is filled
+ * when the token decodes. why (may be NULL) says which check failed and on which field. */
+enum oscar_ace_token_verdict
+oscar_ace_cwt_check(const struct oscar_crypto_ops *crypto, const uint8_t *as_pub, const char *iss,
+                    const char *aud, uint64_t now, const uint8_t *token, size_t len,
+                    struct oscar_ace_claims *claims, char *why, size_t why_cap);
+
+#endif
