@@ -1,0 +1,1159 @@
+/* ace/gm.c — the reference Group Manager (see oscar/gm.h). One group, Point-to-Point rekeying
+ * (KGO §11.1), EdDSA group mode with X25519 pairwise mode, credentials as CCS. The checks of a
+ * Join Request run in the order of RFC 9594 §4.3.1 and KGO §6.2's prose (neither text fixes one
+ * between all of them); each failure names the check in rs->why. */
+#include "oscar/gm.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "oscar/coap.h"
+
+#define KTY_OKP 1 /* COSE key type OKP (RFC 9053 §7) */
+#define ROLE(r) (UINT64_C(1) << (r))
+#define ROLE_ACTIVE (ROLE(OSCAR_ACE_ROLE_REQUESTER) | ROLE(OSCAR_ACE_ROLE_RESPONDER))
+#define ROLE_MONITOR_ONLY ROLE(OSCAR_ACE_ROLE_MONITOR)
+#define KEY_UPDATE_CHECK_INTERVAL 3600 /* group_policies defaults (RFC 9594 §4.3.1) */
+#define POLICY_CHECK_INTERVAL 1
+#define POLICY_EXPIRATION_DELTA 2
+
+static void why(struct oscar_gm_response *rs, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void why(struct oscar_gm_response *rs, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rs->why, sizeof(rs->why), fmt, ap);
+    va_end(ap);
+}
+
+static void bit_set(uint8_t *set, uint8_t b, bool on)
+{
+    if (on) {
+        set[b / 8] |= (uint8_t)(1u << (b % 8));
+    } else {
+        set[b / 8] &= (uint8_t) ~(1u << (b % 8));
+    }
+}
+
+static bool bit_get(const uint8_t *set, uint8_t b)
+{
+    return (set[b / 8] >> (b % 8)) & 1u;
+}
+
+/* draw writes n bytes of the seeded generator: HKDF-SHA-256 of seed and a draw counter. */
+static enum oscar_err draw(struct oscar_gm *gm, uint8_t *out, size_t n)
+{
+    uint8_t ikm[16];
+    for (int i = 0; i < 8; i++) {
+        ikm[i] = (uint8_t)(gm->seed >> (56 - 8 * i));
+        ikm[8 + i] = (uint8_t)(gm->draws >> (56 - 8 * i));
+    }
+    gm->draws++;
+    static const uint8_t info[] = "oscar group manager";
+    return gm->crypto->hkdf(out, n, OSCAR_COSE_ALG_HKDF_SHA256, NULL, 0, ikm, sizeof(ikm), info,
+                            sizeof(info) - 1);
+}
+
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+enum oscar_err oscar_gm_init(struct oscar_gm *gm, const struct oscar_gm_config *cfg,
+                             const struct oscar_crypto_ops *crypto)
+{
+    memset(gm, 0, sizeof(*gm));
+    gm->crypto = crypto;
+    if (cfg->gname == NULL || strlen(cfg->gname) >= sizeof(gm->gname) ||
+        cfg->gm_cred_len > sizeof(gm->gm_cred) || cfg->master_salt_len > sizeof(gm->salt) ||
+        (cfg->gid != NULL && (cfg->gid_len == 0 || cfg->gid_len > sizeof(gm->gid))) ||
+        cfg->sid_count == 0 || cfg->sid_first + cfg->sid_count > 256) {
+        return OSCAR_ERR_INVALID_ARG;
+    }
+    copy_text(gm->gname, sizeof(gm->gname), cfg->gname);
+    copy_text(gm->aud, sizeof(gm->aud), cfg->aud);
+    copy_text(gm->iss, sizeof(gm->iss), cfg->iss);
+    memcpy(gm->as_pub, cfg->as_pub, 32);
+    memcpy(gm->gm_priv, cfg->gm_priv, 32);
+    OSCAR_TRY(crypto->sig_public(OSCAR_COSE_ALG_EDDSA, gm->gm_priv, gm->gm_pub));
+    memcpy(gm->gm_cred, cfg->gm_cred, cfg->gm_cred_len);
+    gm->gm_cred_len = cfg->gm_cred_len;
+    gm->seed = cfg->seed;
+    gm->sid_first = cfg->sid_first;
+    gm->sid_count = cfg->sid_count;
+    gm->inactive = cfg->inactive;
+    gm->exp = cfg->exp;
+    gm->faults = cfg->faults;
+    if (cfg->gid != NULL) {
+        memcpy(gm->gid, cfg->gid, cfg->gid_len);
+        gm->gid_len = cfg->gid_len;
+    } else {
+        gm->gid_len = OSCAR_GM_GID_LEN;
+        OSCAR_TRY(draw(gm, gm->gid, gm->gid_len));
+    }
+    if (cfg->master_secret != NULL) {
+        memcpy(gm->ms, cfg->master_secret, OSCAR_GM_MS_LEN);
+    } else {
+        OSCAR_TRY(draw(gm, gm->ms, OSCAR_GM_MS_LEN));
+    }
+    if (cfg->master_salt_len > 0) {
+        memcpy(gm->salt, cfg->master_salt, cfg->master_salt_len);
+    }
+    gm->salt_len = cfg->master_salt_len;
+    for (size_t k = 0; k < OSCAR_GM_STALE_SETS; k++) {
+        gm->stale_num[k] = UINT64_MAX;
+    }
+    gm->stale_num[0] = 0;
+    for (size_t i = 0; i < OSCAR_GM_CLIENTS_MAX; i++) {
+        gm->clients[i].member = -1;
+    }
+    return OSCAR_OK;
+}
+
+void oscar_gm_set_outbox(struct oscar_gm *gm, struct oscar_gm_outgoing *out, size_t cap)
+{
+    gm->outbox = out;
+    gm->outbox_cap = cap;
+    gm->outbox_len = 0;
+}
+
+/* alloc_sid finds a Sender ID not handed out since the current Gid (KGO §6.3). */
+static bool alloc_sid(struct oscar_gm *gm, uint8_t *sid)
+{
+    if (gm->faults & OSCAR_GM_FAULT_REUSE_SID) {
+        for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
+            if (gm->members[i].used && gm->members[i].sid_len == 1) {
+                *sid = gm->members[i].sid[0];
+                return true;
+            }
+        }
+    }
+    for (unsigned k = 0; k < gm->sid_count; k++) {
+        uint8_t s = (uint8_t)(gm->sid_first + k);
+        if (!bit_get(gm->sid_used, s)) {
+            bit_set(gm->sid_used, s, true);
+            *sid = s;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool sid_available(const struct oscar_gm *gm)
+{
+    for (unsigned k = 0; k < gm->sid_count; k++) {
+        if (!bit_get(gm->sid_used, (uint8_t)(gm->sid_first + k))) {
+            return true;
+        }
+    }
+    return (gm->faults & OSCAR_GM_FAULT_REUSE_SID) != 0;
+}
+
+/* make_stale puts a relinquished Sender ID into the current version's stale set (KGO §7.1). */
+static void make_stale(struct oscar_gm *gm, const struct oscar_gm_member *m)
+{
+    if (m->sid_len == 1) {
+        bit_set(gm->stale[0], m->sid[0], true);
+    }
+}
+
+static int new_member(struct oscar_gm *gm)
+{
+    for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
+        if (!gm->members[i].used) {
+            struct oscar_gm_member *m = &gm->members[i];
+            memset(m, 0, sizeof(*m));
+            m->used = true;
+            m->client = -1;
+            snprintf(m->node, sizeof(m->node), "n%u", ++gm->next_node);
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+int oscar_gm_add_member(struct oscar_gm *gm, uint8_t sid, uint64_t roles, const uint8_t *cred,
+                        size_t cred_len)
+{
+    int i = new_member(gm);
+    if (i < 0 || cred_len > OSCAR_GROUP_CRED_MAX) {
+        return -1;
+    }
+    struct oscar_gm_member *m = &gm->members[i];
+    m->roles = roles;
+    if ((roles & ROLE_ACTIVE) != 0) {
+        m->sid[0] = sid;
+        m->sid_len = 1;
+        bit_set(gm->sid_used, sid, true);
+    }
+    memcpy(m->cred, cred, cred_len);
+    m->cred_len = cred_len;
+    if (cred_len > 0 && !oscar_ace_ccs_pub(cred, cred_len, m->pub)) {
+        m->used = false;
+        return -1;
+    }
+    return i;
+}
+
+/* --- responses --- */
+
+static void respond(struct oscar_gm_response *rs, uint8_t code, uint16_t cf)
+{
+    rs->code = code;
+    rs->content_format = cf;
+}
+
+/* problem answers with concise problem details carrying ace-groupcomm-error (RFC 9594 §4.1.2). */
+static void problem(struct oscar_gm_response *rs, uint8_t code, enum oscar_ace_error_id id)
+{
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    oscar_cbor_put_map(&w, 1);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_PROBLEM_KEY);
+    oscar_cbor_put_map(&w, 1);
+    oscar_cbor_put_uint(&w, 0);
+    oscar_cbor_put_uint(&w, (uint64_t)id);
+    (void)oscar_cbor_writer_finish(&w, &rs->len);
+    respond(rs, code, OSCAR_CF_PROBLEM_DETAILS_CBOR);
+}
+
+/* put_caps writes an algorithm's capabilities: [kty] and [kty, crv] (KGO §5.3, §6.3). */
+static void put_caps(struct oscar_cbor_writer *w, int kty, int crv)
+{
+    oscar_cbor_put_array(w, 1);
+    oscar_cbor_put_uint(w, (uint64_t)kty);
+    oscar_cbor_put_array(w, 2);
+    oscar_cbor_put_uint(w, (uint64_t)kty);
+    oscar_cbor_put_uint(w, (uint64_t)crv);
+}
+
+/* put_info writes one sign_info or ecdh_info entry [gname, alg, [kty], [kty, crv], cred_fmt]. */
+static void put_info(struct oscar_cbor_writer *w, const struct oscar_gm *gm, int64_t alg, int crv)
+{
+    oscar_cbor_put_array(w, 1);
+    oscar_cbor_put_array(w, 5);
+    oscar_cbor_put_tstr(w, gm->gname, strlen(gm->gname));
+    oscar_cbor_put_int(w, alg);
+    put_caps(w, KTY_OKP, crv);
+    oscar_cbor_put_uint(w, OSCAR_ACE_CRED_FMT_KCCS);
+}
+
+/* bad_join answers a generic 4.00 to a Join Request (KGO §6.2): sign_info and ecdh_info for the
+ * group, and a fresh kdcchallenge when the client has none stored. */
+static void bad_join(struct oscar_gm *gm, struct oscar_gm_client *c, struct oscar_gm_response *rs)
+{
+    bool fresh = c != NULL && !c->has_n_s;
+    if (fresh && draw(gm, c->n_s, sizeof(c->n_s)) == OSCAR_OK) {
+        c->has_n_s = true;
+    } else {
+        fresh = false;
+    }
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    oscar_cbor_put_map(&w, fresh ? 3 : 2);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_SIGN_INFO);
+    put_info(&w, gm, OSCAR_COSE_ALG_EDDSA, OSCAR_COSE_CRV_ED25519);
+    if (fresh) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_KDCCHALLENGE);
+        oscar_cbor_put_bstr(&w, c->n_s, sizeof(c->n_s));
+    }
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_ECDH_INFO);
+    put_info(&w, gm, OSCAR_COSE_ALG_ECDH_SS_HKDF_256, OSCAR_COSE_CRV_X25519);
+    (void)oscar_cbor_writer_finish(&w, &rs->len);
+    respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_ACE_GROUPCOMM_CBOR);
+}
+
+/* put_key writes the Group_OSCORE_Input_Material object (KGO §6.3); sid NULL: without
+ * group_SenderId; rekey: only ms, salt and contextId (KGO §11.1). */
+static void put_key(struct oscar_cbor_writer *w, const struct oscar_gm *gm, const uint8_t *sid,
+                    size_t sid_len, bool rekey)
+{
+    if (rekey) {
+        oscar_cbor_put_map(w, 2 + (gm->salt_len > 0));
+        oscar_cbor_put_uint(w, OSCAR_ACE_K_MS);
+        oscar_cbor_put_bstr(w, gm->ms, sizeof(gm->ms));
+        if (gm->salt_len > 0) {
+            oscar_cbor_put_uint(w, OSCAR_ACE_K_SALT);
+            oscar_cbor_put_bstr(w, gm->salt, gm->salt_len);
+        }
+        oscar_cbor_put_uint(w, OSCAR_ACE_K_CONTEXT_ID);
+        oscar_cbor_put_bstr(w, gm->gid, gm->gid_len);
+        return;
+    }
+    oscar_cbor_put_map(w, 10 + (gm->salt_len > 0) + (sid != NULL));
+    oscar_cbor_put_uint(w, OSCAR_ACE_K_MS);
+    oscar_cbor_put_bstr(w, gm->ms, sizeof(gm->ms));
+    oscar_cbor_put_uint(w, OSCAR_ACE_K_HKDF);
+    oscar_cbor_put_uint(w, OSCAR_ACE_HKDF_SHA256);
+    oscar_cbor_put_uint(w, OSCAR_ACE_K_ALG);
+    oscar_cbor_put_int(w, OSCAR_COSE_ALG_AES_CCM_16_64_128);
+    if (gm->salt_len > 0) {
+        oscar_cbor_put_uint(w, OSCAR_ACE_K_SALT);
+        oscar_cbor_put_bstr(w, gm->salt, gm->salt_len);
+    }
+    oscar_cbor_put_uint(w, OSCAR_ACE_K_CONTEXT_ID);
+    oscar_cbor_put_bstr(w, gm->gid, gm->gid_len);
+    if (sid != NULL) {
+        oscar_cbor_put_uint(w, OSCAR_ACE_K_GROUP_SENDER_ID);
+        oscar_cbor_put_bstr(w, sid, sid_len);
+    }
+    oscar_cbor_put_uint(w, OSCAR_ACE_K_CRED_FMT);
+    oscar_cbor_put_uint(w, OSCAR_ACE_CRED_FMT_KCCS);
+    oscar_cbor_put_uint(w, OSCAR_ACE_K_GP_ENC_ALG);
+    oscar_cbor_put_int(w, OSCAR_COSE_ALG_AES_CCM_16_64_128);
+    oscar_cbor_put_uint(w, OSCAR_ACE_K_SIGN_ALG);
+    oscar_cbor_put_int(w, OSCAR_COSE_ALG_EDDSA);
+    oscar_cbor_put_uint(w, OSCAR_ACE_K_SIGN_PARAMS);
+    oscar_cbor_put_array(w, 2);
+    put_caps(w, KTY_OKP, OSCAR_COSE_CRV_ED25519);
+    oscar_cbor_put_uint(w, OSCAR_ACE_K_ECDH_ALG);
+    oscar_cbor_put_int(w, OSCAR_COSE_ALG_ECDH_SS_HKDF_256);
+    oscar_cbor_put_uint(w, OSCAR_ACE_K_ECDH_PARAMS);
+    oscar_cbor_put_array(w, 2);
+    put_caps(w, KTY_OKP, OSCAR_COSE_CRV_X25519);
+}
+
+/* exi is the seconds left of the keying material (RFC 9594 §4.3.1). */
+static uint64_t exi_at(const struct oscar_gm *gm, uint64_t now)
+{
+    return gm->exp > now ? gm->exp - now : 0;
+}
+
+/* put_common writes gkty, key, num, ace_groupcomm_profile, exp and exi (keys 7 to 12). */
+static void put_common(struct oscar_cbor_writer *w, const struct oscar_gm *gm, uint64_t now,
+                       const uint8_t *sid, size_t sid_len, bool rekey)
+{
+    oscar_cbor_put_uint(w, OSCAR_ACE_P_GKTY);
+    oscar_cbor_put_uint(w, OSCAR_ACE_GKTY_GROUP_OSCORE);
+    oscar_cbor_put_uint(w, OSCAR_ACE_P_KEY);
+    put_key(w, gm, sid, sid_len, rekey);
+    oscar_cbor_put_uint(w, OSCAR_ACE_P_NUM);
+    oscar_cbor_put_uint(w, gm->num);
+    oscar_cbor_put_uint(w, OSCAR_ACE_P_PROFILE);
+    oscar_cbor_put_uint(w, OSCAR_ACE_PROFILE_GROUP_OSCORE);
+    oscar_cbor_put_uint(w, OSCAR_ACE_P_EXP);
+    oscar_cbor_put_uint(w, gm->exp);
+    oscar_cbor_put_uint(w, OSCAR_ACE_P_EXI);
+    oscar_cbor_put_uint(w, exi_at(gm, now));
+}
+
+static void put_policies(struct oscar_cbor_writer *w)
+{
+    oscar_cbor_put_uint(w, OSCAR_ACE_P_GROUP_POLICIES);
+    oscar_cbor_put_map(w, 2);
+    oscar_cbor_put_uint(w, POLICY_CHECK_INTERVAL);
+    oscar_cbor_put_uint(w, KEY_UPDATE_CHECK_INTERVAL);
+    oscar_cbor_put_uint(w, POLICY_EXPIRATION_DELTA);
+    oscar_cbor_put_uint(w, 0);
+}
+
+/* relevant: whether member m's credential goes to a joiner with roles (RFC 9594 §4.3.1 with
+ * get_creds null; KGO §6.3): responders for a requester, requesters for a responder or monitor. */
+static bool relevant(const struct oscar_gm_member *m, uint64_t roles)
+{
+    bool want_resp = (roles & ROLE(OSCAR_ACE_ROLE_REQUESTER)) != 0;
+    bool want_req = (roles & (ROLE(OSCAR_ACE_ROLE_RESPONDER) | ROLE_MONITOR_ONLY)) != 0;
+    return m->sid_len == 1 && ((want_resp && (m->roles & ROLE(OSCAR_ACE_ROLE_RESPONDER))) ||
+                               (want_req && (m->roles & ROLE(OSCAR_ACE_ROLE_REQUESTER))));
+}
+
+/* put_creds writes creds, peer_roles and peer_identifiers of the members filter picks. */
+static void put_creds(struct oscar_cbor_writer *w, const struct oscar_gm *gm, int self,
+                      uint64_t roles, bool all)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
+        const struct oscar_gm_member *m = &gm->members[i];
+        n += m->used && (int)i != self && (all ? m->sid_len == 1 : relevant(m, roles));
+    }
+    for (int pass = 0; pass < 3; pass++) {
+        oscar_cbor_put_uint(w, (uint64_t)(OSCAR_ACE_P_CREDS + pass));
+        oscar_cbor_put_array(w, n);
+        for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
+            const struct oscar_gm_member *m = &gm->members[i];
+            if (!m->used || (int)i == self || !(all ? m->sid_len == 1 : relevant(m, roles))) {
+                continue;
+            }
+            if (pass == 0) {
+                oscar_cbor_put_bstr(w, m->cred, m->cred_len);
+            } else if (pass == 1) {
+                oscar_cbor_put_uint(w, m->roles);
+            } else {
+                oscar_cbor_put_bstr(w, m->sid, m->sid_len);
+            }
+        }
+    }
+}
+
+/* kdc_pop writes kdc_cred, kdc_nonce and kdc_cred_verify for the client's N_C (RFC 9594 §4.3.1). */
+static enum oscar_err put_kdc_pop(struct oscar_cbor_writer *w, struct oscar_gm *gm,
+                                  const uint8_t *n_c, size_t n_c_len)
+{
+    uint8_t n_kdc[OSCAR_GM_NONCE_LEN];
+    if (gm->has_fixed_n_kdc) {
+        memcpy(n_kdc, gm->fixed_n_kdc, sizeof(n_kdc));
+        gm->has_fixed_n_kdc = false;
+    } else {
+        OSCAR_TRY(draw(gm, n_kdc, sizeof(n_kdc)));
+    }
+    uint8_t input[2 * (OSCAR_ACE_NONCE_MAX + 2)];
+    size_t input_len;
+    const uint8_t *parts[2] = {n_c, n_kdc};
+    size_t lens[2] = {n_c_len, sizeof(n_kdc)};
+    if (gm->faults & OSCAR_GM_FAULT_BAD_KDC_POP) {
+        parts[0] = n_kdc; /* signs bstr(N_KDC) | bstr(N_C): the wrong order */
+        lens[0] = sizeof(n_kdc);
+        parts[1] = n_c;
+        lens[1] = n_c_len;
+    }
+    OSCAR_TRY(oscar_ace_concat_bstr(input, sizeof(input), &input_len, parts, lens, 2));
+    uint8_t sig[OSCAR_SIG_MAX];
+    OSCAR_TRY(
+        gm->crypto->sign(OSCAR_COSE_ALG_EDDSA, gm->gm_priv, gm->gm_pub, input, input_len, sig));
+    oscar_cbor_put_uint(w, OSCAR_ACE_P_KDC_CRED);
+    oscar_cbor_put_bstr(w, gm->gm_cred, gm->gm_cred_len);
+    oscar_cbor_put_uint(w, OSCAR_ACE_P_KDC_NONCE);
+    oscar_cbor_put_bstr(w, n_kdc, sizeof(n_kdc));
+    oscar_cbor_put_uint(w, OSCAR_ACE_P_KDC_CRED_VERIFY);
+    oscar_cbor_put_bstr(w, sig, 64);
+    return OSCAR_OK;
+}
+
+/* --- /authz-info --- */
+
+/* read_token_post finds the token in an /authz-info payload: an application/ace+cbor map
+ * {access_token, ...} (RFC 9203 §4.1, RFC 9594 §3.3) or the bare CWT. */
+static bool read_token_post(const uint8_t *p, size_t len, const uint8_t **token, size_t *token_len,
+                            char *err, size_t err_cap)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item it;
+    oscar_cbor_reader_init(&r, p, len);
+    if (!oscar_cbor_read(&r, &it)) {
+        snprintf(err, err_cap, "not CBOR: %s", r.error);
+        return false;
+    }
+    if (it.type != OSCAR_CBOR_MAP) {
+        *token = p;
+        *token_len = len;
+        return true;
+    }
+    *token = NULL;
+    for (uint64_t i = 0; i < it.value; i++) {
+        struct oscar_cbor_item k;
+        int64_t label;
+        if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label)) {
+            snprintf(err, err_cap, "ace+cbor map: %s",
+                     r.error[0] ? r.error : "a key that is no int");
+            return false;
+        }
+        if (label == OSCAR_ACE_OAUTH_ACCESS_TOKEN) {
+            struct oscar_cbor_item v;
+            if (*token != NULL || !oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR) {
+                snprintf(err, err_cap, "access_token (1): %s",
+                         *token != NULL ? "given twice" : "not a byte string");
+                return false;
+            }
+            *token = v.data;
+            *token_len = v.len;
+        } else if (!oscar_cbor_skip(&r)) {
+            snprintf(err, err_cap, "ace+cbor map: %s", r.error);
+            return false;
+        }
+    }
+    if (*token == NULL || r.pos != r.len) {
+        snprintf(err, err_cap, "%s",
+                 *token == NULL ? "no access_token (1)" : "bytes after the map");
+        return false;
+    }
+    return true;
+}
+
+int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len, uint64_t now,
+                        struct oscar_gm_response *rs)
+{
+    memset(rs, 0, sizeof(*rs));
+    rs->content_format = OSCAR_CF_NONE;
+    const uint8_t *token;
+    size_t token_len;
+    if (!read_token_post(payload, len, &token, &token_len, rs->why, sizeof(rs->why))) {
+        respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
+        return -1;
+    }
+    struct oscar_ace_claims claims;
+    enum oscar_ace_token_verdict v =
+        oscar_ace_cwt_check(gm->crypto, gm->as_pub, gm->iss, gm->aud, now, token, token_len,
+                            &claims, rs->why, sizeof(rs->why));
+    if (v != OSCAR_ACE_TOKEN_OK) {
+        respond(rs, oscar_ace_token_code(v), OSCAR_CF_NONE);
+        return -1;
+    }
+    /* one token per PoP key: a new one supersedes the old (RFC 9200 §5.10.1) */
+    int slot = -1;
+    for (int i = 0; i < OSCAR_GM_CLIENTS_MAX; i++) {
+        const struct oscar_gm_client *c = &gm->clients[i];
+        if (c->used && c->claims.cnf_pub_len == claims.cnf_pub_len &&
+            memcmp(c->claims.cnf_pub, claims.cnf_pub, claims.cnf_pub_len) == 0) {
+            slot = i;
+            break;
+        }
+        if (!c->used && slot < 0) {
+            slot = i;
+        }
+    }
+    if (slot < 0) {
+        why(rs, "no room for another token");
+        respond(rs, OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_CF_NONE);
+        return -1;
+    }
+    struct oscar_gm_client *c = &gm->clients[slot];
+    if (!c->used) {
+        memset(c, 0, sizeof(*c));
+        c->member = -1;
+    }
+    c->used = true;
+    c->claims = claims;
+    if (draw(gm, c->n_s, sizeof(c->n_s)) != OSCAR_OK) {
+        respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
+        return -1;
+    }
+    c->has_n_s = true;
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    oscar_cbor_put_map(&w, 1);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_KDCCHALLENGE);
+    oscar_cbor_put_bstr(&w, c->n_s, sizeof(c->n_s));
+    (void)oscar_cbor_writer_finish(&w, &rs->len);
+    respond(rs, OSCAR_COAP_CODE_CREATED, OSCAR_CF_ACE_CBOR);
+    return slot;
+}
+
+/* --- the join (RFC 9594 §4.3.1, KGO §6.2) --- */
+
+struct join_fields {
+    const uint8_t *scope, *cred, *n_c, *pop;
+    size_t scope_len, cred_len, n_c_len, pop_len;
+    bool get_creds;
+};
+
+/* read_join reads a Join Request: known parameters once each with their types; unknown ones are
+ * ignored (RFC 9594 §4.1.2). */
+static bool read_join(const uint8_t *p, size_t len, struct join_fields *f, char *err, size_t cap)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item it;
+    memset(f, 0, sizeof(*f));
+    oscar_cbor_reader_init(&r, p, len);
+    if (len == 0) {
+        snprintf(err, cap, "empty payload");
+        return false;
+    }
+    if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_MAP) {
+        snprintf(err, cap, "payload: %s", r.error[0] ? r.error : "not a map");
+        return false;
+    }
+    uint64_t seen = 0;
+    for (uint64_t i = 0; i < it.value; i++) {
+        struct oscar_cbor_item k, v;
+        int64_t label;
+        if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) || !oscar_cbor_read(&r, &v)) {
+            snprintf(err, cap, "entry %llu: %s", (unsigned long long)i,
+                     r.error[0] ? r.error : "a key that is no integer");
+            return false;
+        }
+        if (label >= 0 && label < 64) {
+            if (seen & (UINT64_C(1) << label)) {
+                snprintf(err, cap, "parameter %lld given twice", (long long)label);
+                return false;
+            }
+            seen |= UINT64_C(1) << label;
+        }
+        bool bstr = v.type == OSCAR_CBOR_BSTR;
+        bool ok = true;
+        if (label == OSCAR_ACE_P_SCOPE) {
+            ok = bstr;
+            f->scope = v.data;
+            f->scope_len = v.len;
+        } else if (label == OSCAR_ACE_P_CLIENT_CRED) {
+            ok = bstr;
+            f->cred = v.data;
+            f->cred_len = v.len;
+        } else if (label == OSCAR_ACE_P_CNONCE) {
+            ok = bstr && v.len <= OSCAR_ACE_NONCE_MAX;
+            f->n_c = v.data;
+            f->n_c_len = v.len;
+        } else if (label == OSCAR_ACE_P_CLIENT_CRED_VERIFY) {
+            ok = bstr;
+            f->pop = v.data;
+            f->pop_len = v.len;
+        } else if (label == OSCAR_ACE_P_GET_CREDS) {
+            /* null: the relevant members (filters are not supported: they are refused) */
+            ok = v.type == OSCAR_CBOR_SIMPLE && v.value == 22;
+            f->get_creds = true;
+        } else if (v.type == OSCAR_CBOR_ARRAY || v.type == OSCAR_CBOR_MAP ||
+                   v.type == OSCAR_CBOR_TAG) {
+            /* an unknown parameter: skip its contents */
+            r.pos = v.offset;
+            ok = oscar_cbor_skip(&r);
+        }
+        if (!ok) {
+            snprintf(err, cap, "parameter %lld at byte %zu: wrong type or size", (long long)label,
+                     v.offset);
+            return false;
+        }
+    }
+    if (r.pos != r.len) {
+        snprintf(err, cap, "%zu bytes after the map", r.len - r.pos);
+        return false;
+    }
+    if (f->n_c == NULL) {
+        snprintf(err, cap, "no cnonce (6)");
+        return false;
+    }
+    return true;
+}
+
+/* token_roles returns the roles the client's token grants in gm's group (0: none). */
+static uint64_t token_roles(const struct oscar_gm *gm, const struct oscar_gm_client *c)
+{
+    struct oscar_ace_scope_entry e[OSCAR_ACE_SCOPE_MAX];
+    size_t n = 0;
+    if (!oscar_ace_scope_decode(c->claims.scope, c->claims.scope_len, e, OSCAR_ACE_SCOPE_MAX, &n,
+                                NULL, 0)) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(e[i].gname, gm->gname) == 0) {
+            return e[i].perm;
+        }
+    }
+    return 0;
+}
+
+/* pop_valid verifies client_cred_verify over bstr(scope) | bstr(N_S) | bstr(N_C). */
+static bool pop_valid(const struct oscar_gm *gm, const struct oscar_gm_client *c,
+                      const struct join_fields *f, const uint8_t *pub)
+{
+    uint8_t input[OSCAR_ACE_SCOPE_BYTES_MAX + 2 * OSCAR_ACE_NONCE_MAX + 16];
+    size_t input_len;
+    const uint8_t *parts[3] = {f->scope, c->n_s, f->n_c};
+    size_t lens[3] = {f->scope_len, sizeof(c->n_s), f->n_c_len};
+    bool valid = false;
+    return f->scope_len <= OSCAR_ACE_SCOPE_BYTES_MAX &&
+           oscar_ace_concat_bstr(input, sizeof(input), &input_len, parts, lens, 3) == OSCAR_OK &&
+           gm->crypto->verify(OSCAR_COSE_ALG_EDDSA, pub, input, input_len, f->pop, f->pop_len,
+                              &valid) == OSCAR_OK &&
+           valid;
+}
+
+static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p, size_t len,
+                 struct oscar_gm_response *rs)
+{
+    struct oscar_gm_client *c = &gm->clients[client];
+    uint64_t granted = token_roles(gm, c);
+    struct join_fields f;
+    if (!read_join(p, len, &f, rs->why, sizeof(rs->why))) {
+        bad_join(gm, c, rs);
+        return;
+    }
+    struct oscar_ace_scope_entry e[1];
+    size_t n = 0;
+    char scope_why[128] = "";
+    bool scope_ok =
+        f.scope != NULL &&
+        oscar_ace_scope_decode(f.scope, f.scope_len, e, 1, &n, scope_why, sizeof(scope_why)) &&
+        n == 1;
+    if (!scope_ok && (gm->faults & OSCAR_GM_FAULT_ALLOW_MONITOR_MIX) && f.scope != NULL &&
+        strstr(scope_why, "Monitor together") != NULL) {
+        /* the fault: read the scope again without the role rules */
+        struct oscar_cbor_reader r;
+        struct oscar_cbor_item it, name, perm;
+        oscar_cbor_reader_init(&r, f.scope, f.scope_len);
+        scope_ok = oscar_cbor_read(&r, &it) && it.value == 1 && oscar_cbor_read(&r, &it) &&
+                   oscar_cbor_read(&r, &name) && name.type == OSCAR_CBOR_TSTR &&
+                   name.len < sizeof(e[0].gname) && oscar_cbor_read(&r, &perm) &&
+                   perm.type == OSCAR_CBOR_UINT;
+        if (scope_ok) {
+            memcpy(e[0].gname, name.data, name.len);
+            e[0].gname[name.len] = '\0';
+            e[0].perm = perm.value;
+        }
+    }
+    if (!scope_ok) {
+        why(rs, "scope: %s",
+            f.scope == NULL ? "absent"
+            : scope_why[0]  ? scope_why
+                            : "not one entry");
+        bad_join(gm, c, rs);
+        return;
+    }
+    uint64_t roles = e[0].perm;
+    if (strcmp(e[0].gname, gm->gname) != 0 || (roles & ~granted) != 0) {
+        why(rs, "scope asks for %s/%llu, the token grants %llu", e[0].gname,
+            (unsigned long long)roles, (unsigned long long)granted);
+        respond(rs, OSCAR_COAP_CODE(4, 3), OSCAR_CF_NONE);
+        return;
+    }
+    if (gm->inactive) {
+        why(rs, "the group is not active");
+        problem(rs, OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_ACE_ERR_INACTIVE);
+        return;
+    }
+    bool monitor = (roles & ROLE_ACTIVE) == 0;
+    struct oscar_gm_member *old = c->member >= 0 ? &gm->members[c->member] : NULL;
+    if (!monitor && !sid_available(gm)) {
+        why(rs, "no Sender ID left (%u in the pool)", gm->sid_count);
+        problem(rs, OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_ACE_ERR_NO_IDS);
+        return;
+    }
+    uint8_t pub[OSCAR_SIG_PUB_MAX];
+    if (!monitor) {
+        if (old == NULL && (f.cred == NULL || f.pop == NULL)) {
+            why(rs, "no %s", f.cred == NULL ? "client_cred (5)" : "client_cred_verify (24)");
+            bad_join(gm, c, rs);
+            return;
+        }
+        if (!c->has_n_s) {
+            why(rs, "no kdcchallenge stored for this client");
+            bad_join(gm, c, rs);
+            return;
+        }
+        if (f.cred != NULL && f.cred_len > 0 &&
+            (f.cred_len > OSCAR_GROUP_CRED_MAX || !oscar_ace_ccs_pub(f.cred, f.cred_len, pub))) {
+            why(rs, "client_cred is no CCS with an Ed25519 key");
+            problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_CRED_INCOMPATIBLE);
+            return;
+        }
+        if (f.cred == NULL || f.cred_len == 0) {
+            memcpy(pub, old->pub, sizeof(pub)); /* a member re-joining with its credential */
+        }
+        bool accept = (gm->faults & OSCAR_GM_FAULT_ACCEPT_BAD_POP) != 0;
+        if (f.pop != NULL && f.pop_len == 0) {
+            if (!(c->pop_key_known && old != NULL && memcmp(old->pub, pub, 32) == 0) && !accept) {
+                why(rs, "empty client_cred_verify, and no earlier proof of possession of the key");
+                problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_POP);
+                return;
+            }
+        } else if (f.pop != NULL && !pop_valid(gm, c, &f, pub) && !accept) {
+            why(rs, "client_cred_verify does not verify over scope, N_S and N_C");
+            problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_POP);
+            return;
+        }
+    }
+    /* admitted: a re-joining member gets a new Sender ID, its old one goes stale (KGO §6.3) */
+    bool rejoin = old != NULL;
+    int mi = rejoin ? c->member : new_member(gm);
+    if (mi < 0) {
+        why(rs, "the member table is full");
+        problem(rs, OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_ACE_ERR_NO_IDS);
+        return;
+    }
+    struct oscar_gm_member *m = &gm->members[mi];
+    if (rejoin) {
+        make_stale(gm, m);
+    }
+    m->client = client;
+    m->roles = roles;
+    m->sid_len = 0;
+    if (!monitor) {
+        if (!alloc_sid(gm, &m->sid[0])) {
+            m->used = rejoin;
+            problem(rs, OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_ACE_ERR_NO_IDS);
+            return;
+        }
+        m->sid_len = 1;
+        if (f.cred != NULL && f.cred_len > 0) {
+            memcpy(m->cred, f.cred, f.cred_len);
+            m->cred_len = f.cred_len;
+        }
+        memcpy(m->pub, pub, 32);
+        c->pop_key_known = true;
+    }
+    c->member = mi;
+    bool sid_top = (gm->faults & OSCAR_GM_FAULT_SID_TOP_LEVEL) && m->sid_len == 1;
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    oscar_cbor_put_map(&w, 10 + 3 * f.get_creds + sid_top);
+    put_common(&w, gm, now, m->sid_len == 1 && !sid_top ? m->sid : NULL, m->sid_len, false);
+    if (f.get_creds) {
+        put_creds(&w, gm, mi, roles, false);
+    }
+    put_policies(&w);
+    if (put_kdc_pop(&w, gm, f.n_c, f.n_c_len) != OSCAR_OK) {
+        respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
+        return;
+    }
+    if (sid_top) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_GROUP_SENDERID);
+        oscar_cbor_put_bstr(&w, m->sid, 1);
+    }
+    if (oscar_cbor_writer_finish(&w, &rs->len) != OSCAR_OK) {
+        why(rs, "the Join Response does not fit");
+        respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
+        return;
+    }
+    snprintf(rs->location, sizeof(rs->location), "ace-group/%s/nodes/%s", gm->gname, m->node);
+    respond(rs, rejoin ? OSCAR_COAP_CODE_CHANGED : OSCAR_COAP_CODE_CREATED,
+            OSCAR_CF_ACE_GROUPCOMM_CBOR);
+}
+
+/* --- rekeying (KGO §11) --- */
+
+enum oscar_err oscar_gm_rekey(struct oscar_gm *gm, uint64_t now)
+{
+    /* the stale set of the version being relinquished goes with it; a new empty one starts */
+    uint8_t relinquished[32];
+    memcpy(relinquished, gm->stale[0], sizeof(relinquished));
+    memmove(&gm->stale[1], &gm->stale[0], sizeof(gm->stale[0]) * (OSCAR_GM_STALE_SETS - 1));
+    memmove(&gm->stale_num[1], &gm->stale_num[0],
+            sizeof(gm->stale_num[0]) * (OSCAR_GM_STALE_SETS - 1));
+    gm->num++;
+    memset(gm->stale[0], 0, sizeof(gm->stale[0]));
+    gm->stale_num[0] = gm->num;
+    OSCAR_TRY(draw(gm, gm->ms, sizeof(gm->ms)));
+    OSCAR_TRY(draw(gm, gm->gid, gm->gid_len));
+    /* a new Gid: Sender IDs no member holds may be handed out again (KGO §6.3, §10) */
+    memset(gm->sid_used, 0, sizeof(gm->sid_used));
+    for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
+        if (gm->members[i].used && gm->members[i].sid_len == 1) {
+            bit_set(gm->sid_used, gm->members[i].sid[0], true);
+        }
+    }
+    size_t num_stale = 0;
+    for (unsigned b = 0; b < 256; b++) {
+        num_stale += bit_get(relinquished, (uint8_t)b);
+    }
+    bool stale = (gm->faults & OSCAR_GM_FAULT_OMIT_STALE) == 0;
+    for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
+        if (!gm->members[i].used) {
+            continue;
+        }
+        if (gm->outbox_len >= gm->outbox_cap) {
+            return OSCAR_ERR_BUFFER_TOO_SMALL;
+        }
+        struct oscar_gm_outgoing *o = &gm->outbox[gm->outbox_len++];
+        o->member = (int)i;
+        struct oscar_cbor_writer w;
+        oscar_cbor_writer_init(&w, o->payload, sizeof(o->payload));
+        oscar_cbor_put_map(&w, 6 + stale);
+        put_common(&w, gm, now, NULL, 0, true);
+        if (stale) {
+            oscar_cbor_put_uint(&w, OSCAR_ACE_P_STALE_NODE_IDS);
+            oscar_cbor_put_array(&w, num_stale);
+            for (unsigned b = 0; b < 256; b++) {
+                if (bit_get(relinquished, (uint8_t)b)) {
+                    uint8_t sid = (uint8_t)b;
+                    oscar_cbor_put_bstr(&w, &sid, 1);
+                }
+            }
+        }
+        OSCAR_TRY(oscar_cbor_writer_finish(&w, &o->len));
+    }
+    return OSCAR_OK;
+}
+
+/* --- the other resources (RFC 9594 §4, KGO §8, §9) --- */
+
+/* member_of returns the client's member record, or NULL. */
+static struct oscar_gm_member *member_of(struct oscar_gm *gm, int client)
+{
+    int mi = gm->clients[client].member;
+    return mi >= 0 && gm->members[mi].used ? &gm->members[mi] : NULL;
+}
+
+static void members_only(struct oscar_gm_response *rs, const char *what)
+{
+    why(rs, "%s: only for group members", what);
+    problem(rs, OSCAR_COAP_CODE(4, 3), OSCAR_ACE_ERR_MEMBERS_ONLY);
+}
+
+static void finish(struct oscar_gm_response *rs, struct oscar_cbor_writer *w, uint8_t code,
+                   uint16_t cf)
+{
+    if (oscar_cbor_writer_finish(w, &rs->len) != OSCAR_OK) {
+        why(rs, "the response does not fit");
+        respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
+        return;
+    }
+    respond(rs, code, cf);
+}
+
+/* key_material answers GET /ace-group/GROUPNAME (self NULL) or GET .../nodes/NODENAME. */
+static void key_material(struct oscar_gm *gm, uint64_t now, const struct oscar_gm_member *self,
+                         struct oscar_gm_response *rs)
+{
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    oscar_cbor_put_map(&w, 6);
+    put_common(&w, gm, now, self != NULL && self->sid_len == 1 ? self->sid : NULL,
+               self != NULL ? self->sid_len : 0, false);
+    finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
+}
+
+/* leave processes DELETE .../nodes/NODENAME (RFC 9594 §4.8.3, KGO §10). */
+static void leave(struct oscar_gm *gm, int client, uint64_t now, struct oscar_gm_member *m,
+                  struct oscar_gm_response *rs)
+{
+    bool active = m->sid_len == 1;
+    make_stale(gm, m);
+    m->used = false;
+    gm->clients[client].member = -1;
+    respond(rs, OSCAR_COAP_CODE_DELETED, OSCAR_CF_NONE);
+    if (active && !(gm->faults & OSCAR_GM_FAULT_NO_REKEY_ON_LEAVE) &&
+        oscar_gm_rekey(gm, now) != OSCAR_OK) {
+        why(rs, "left, but the rekeying messages did not fit the outbox");
+    }
+}
+
+/* renew processes POST .../nodes/NODENAME: a new Sender ID (KGO §9.2). */
+static void renew(struct oscar_gm *gm, struct oscar_gm_member *m, struct oscar_gm_response *rs)
+{
+    if (gm->inactive) {
+        problem(rs, OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_ACE_ERR_INACTIVE);
+        return;
+    }
+    if (m->sid_len == 0) {
+        why(rs, "a monitor has no Sender ID to renew");
+        problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_ROLES);
+        return;
+    }
+    uint8_t sid;
+    if (!alloc_sid(gm, &sid)) {
+        problem(rs, OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_ACE_ERR_NO_IDS);
+        return;
+    }
+    make_stale(gm, m);
+    m->sid[0] = sid;
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    oscar_cbor_put_map(&w, 1);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_GROUP_SENDERID);
+    oscar_cbor_put_bstr(&w, &sid, 1);
+    finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
+}
+
+/* new_cred processes POST .../nodes/NODENAME/cred (RFC 9594 §4.9.1): a new credential with
+ * proof of possession over the same input as a join's. */
+static void new_cred(struct oscar_gm *gm, int client, struct oscar_gm_member *m, const uint8_t *p,
+                     size_t len, struct oscar_gm_response *rs)
+{
+    struct oscar_gm_client *c = &gm->clients[client];
+    struct join_fields f;
+    uint8_t pub[OSCAR_SIG_PUB_MAX];
+    if (m->sid_len == 0) {
+        why(rs, "a monitor has no credential in the group");
+        problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_ROLES);
+        return;
+    }
+    if (!read_join(p, len, &f, rs->why, sizeof(rs->why)) || f.cred == NULL || f.pop == NULL ||
+        f.pop_len == 0) {
+        if (rs->why[0] == '\0') {
+            why(rs, "client_cred and a non-empty client_cred_verify are required");
+        }
+        respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
+        return;
+    }
+    /* the PoP input's scope is the token's (RFC 9594 §4.9.1.1) */
+    f.scope = c->claims.scope;
+    f.scope_len = c->claims.scope_len;
+    if (f.cred_len > OSCAR_GROUP_CRED_MAX || !oscar_ace_ccs_pub(f.cred, f.cred_len, pub)) {
+        problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_CRED_INCOMPATIBLE);
+        return;
+    }
+    if (!pop_valid(gm, c, &f, pub) && !(gm->faults & OSCAR_GM_FAULT_ACCEPT_BAD_POP)) {
+        why(rs, "client_cred_verify does not verify");
+        problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_POP);
+        return;
+    }
+    memcpy(m->cred, f.cred, f.cred_len);
+    m->cred_len = f.cred_len;
+    memcpy(m->pub, pub, 32);
+    respond(rs, OSCAR_COAP_CODE_CHANGED, OSCAR_CF_NONE);
+}
+
+/* stale_sids answers FETCH .../stale-sids with payload V (KGO §11.3). */
+static void stale_sids(struct oscar_gm *gm, const uint8_t *p, size_t len,
+                       struct oscar_gm_response *rs)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item v;
+    oscar_cbor_reader_init(&r, p, len);
+    if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_UINT || r.pos != len ||
+        v.value >= gm->num) {
+        why(rs, "the payload must be one uint below the current version %llu",
+            (unsigned long long)gm->num);
+        respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
+        return;
+    }
+    uint8_t set[32] = {0};
+    for (size_t k = 0; k < OSCAR_GM_STALE_SETS; k++) {
+        /* the sets of the versions the node missed: V up to the current one */
+        if (gm->stale_num[k] == UINT64_MAX || gm->stale_num[k] < v.value) {
+            continue;
+        }
+        for (size_t b = 0; b < sizeof(set); b++) {
+            set[b] |= gm->stale[k][b];
+        }
+    }
+    if (gm->num - v.value + 1 > OSCAR_GM_STALE_SETS) {
+        respond(rs, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_NONE); /* too far behind: rejoin */
+        return;
+    }
+    size_t n = 0;
+    for (unsigned b = 0; b < 256; b++) {
+        n += bit_get(set, (uint8_t)b);
+    }
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    oscar_cbor_put_array(&w, n);
+    for (unsigned b = 0; b < 256; b++) {
+        if (bit_get(set, (uint8_t)b)) {
+            uint8_t sid = (uint8_t)b;
+            oscar_cbor_put_bstr(&w, &sid, 1);
+        }
+    }
+    finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_CBOR);
+}
+
+/* group_resource answers the sub-resources of /ace-group/GROUPNAME that take no node name. */
+static void group_resource(struct oscar_gm *gm, int client, uint64_t now, uint8_t method,
+                           const char *sub, const uint8_t *p, size_t len,
+                           struct oscar_gm_response *rs)
+{
+    struct oscar_gm_member *m = member_of(gm, client);
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    bool verifier = (token_roles(gm, &gm->clients[client]) & ROLE(OSCAR_ACE_ROLE_VERIFIER)) != 0;
+    if (strcmp(sub, "creds") == 0 && method == OSCAR_COAP_CODE_GET) {
+        if (m == NULL && !verifier) {
+            members_only(rs, "creds");
+            return;
+        }
+        oscar_cbor_put_map(&w, 3);
+        put_creds(&w, gm, -1, 0, true);
+        finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
+        return;
+    }
+    if (m == NULL) {
+        members_only(rs, sub);
+        return;
+    }
+    if (strcmp(sub, "num") == 0 && method == OSCAR_COAP_CODE_GET) {
+        oscar_cbor_put_uint(&w, gm->num);
+        finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_CBOR);
+    } else if (strcmp(sub, "active") == 0 && method == OSCAR_COAP_CODE_GET) {
+        oscar_cbor_put_raw(&w, (const uint8_t[]){gm->inactive ? 0xf4 : 0xf5}, 1);
+        finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_CBOR);
+    } else if (strcmp(sub, "policies") == 0 && method == OSCAR_COAP_CODE_GET) {
+        oscar_cbor_put_map(&w, 1);
+        put_policies(&w);
+        finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
+    } else if (strcmp(sub, "kdc-cred") == 0 && method == OSCAR_COAP_CODE_GET) {
+        uint8_t n_c[OSCAR_GM_NONCE_LEN];
+        if (draw(gm, n_c, sizeof(n_c)) != OSCAR_OK) {
+            respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
+            return;
+        }
+        oscar_cbor_put_map(&w, 3);
+        (void)put_kdc_pop(&w, gm, n_c, sizeof(n_c));
+        finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
+    } else if (strcmp(sub, "stale-sids") == 0 && method == OSCAR_COAP_CODE_FETCH) {
+        stale_sids(gm, p, len, rs);
+    } else {
+        why(rs, "%s: method %u.%02u not allowed", sub, method >> 5, method & 31);
+        respond(rs, OSCAR_COAP_CODE(4, 5), OSCAR_CF_NONE);
+    }
+    (void)now;
+}
+
+void oscar_gm_handle(struct oscar_gm *gm, int client, uint64_t now, uint8_t method,
+                     const char *path, const uint8_t *payload, size_t len,
+                     struct oscar_gm_response *rs)
+{
+    memset(rs, 0, sizeof(*rs));
+    rs->content_format = OSCAR_CF_NONE;
+    gm->outbox_len = 0;
+    char seg[4][OSCAR_ACE_GNAME_MAX];
+    size_t nseg = 0;
+    for (const char *s = path; *s != '\0' && nseg < 4;) {
+        size_t n = strcspn(s, "/");
+        if (n == 0 || n >= sizeof(seg[0])) {
+            break;
+        }
+        memcpy(seg[nseg], s, n);
+        seg[nseg++][n] = '\0';
+        s += n + (s[n] == '/');
+    }
+    if (nseg < 2 || strcmp(seg[0], "ace-group") != 0 || strcmp(seg[1], gm->gname) != 0) {
+        why(rs, "no resource %s", path);
+        respond(rs, OSCAR_COAP_CODE_NOT_FOUND, OSCAR_CF_NONE);
+        return;
+    }
+    /* RFC 9594 §4.1.2: no valid token for this client is 4.01 */
+    struct oscar_gm_client *c =
+        client >= 0 && client < OSCAR_GM_CLIENTS_MAX ? &gm->clients[client] : NULL;
+    if (c == NULL || !c->used || (c->claims.exp != 0 && c->claims.exp <= now)) {
+        why(rs, "%s", c == NULL || !c->used ? "no access token" : "the access token has expired");
+        respond(rs, OSCAR_COAP_CODE_UNAUTHORIZED, OSCAR_CF_NONE);
+        return;
+    }
+    if (token_roles(gm, c) == 0) {
+        why(rs, "the token's scope has no entry for group %s", gm->gname);
+        respond(rs, OSCAR_COAP_CODE(4, 3), OSCAR_CF_NONE);
+        return;
+    }
+    struct oscar_gm_member *m = member_of(gm, client);
+    if (nseg == 2) {
+        if (method == OSCAR_COAP_CODE_POST) {
+            join(gm, client, now, payload, len, rs);
+        } else if (method == OSCAR_COAP_CODE_GET) {
+            if (m == NULL) {
+                members_only(rs, "key distribution");
+                return;
+            }
+            key_material(gm, now, NULL, rs);
+        } else {
+            respond(rs, OSCAR_COAP_CODE(4, 5), OSCAR_CF_NONE);
+        }
+        return;
+    }
+    if (strcmp(seg[2], "nodes") != 0) {
+        if (nseg != 3) {
+            respond(rs, OSCAR_COAP_CODE_NOT_FOUND, OSCAR_CF_NONE);
+            return;
+        }
+        group_resource(gm, client, now, method, seg[2], payload, len, rs);
+        return;
+    }
+    if (nseg < 4) {
+        respond(rs, OSCAR_COAP_CODE_NOT_FOUND, OSCAR_CF_NONE);
+        return;
+    }
+    if (m == NULL) {
+        members_only(rs, "nodes");
+        return;
+    }
+    if (strcmp(seg[3], m->node) != 0) {
+        why(rs, "node %s is not this client's (%s)", seg[3], m->node);
+        respond(rs, OSCAR_COAP_CODE(4, 3), OSCAR_CF_NONE);
+        return;
+    }
+    const char *tail =
+        path + strlen("ace-group/") + strlen(gm->gname) + strlen("/nodes/") + strlen(m->node);
+    if (strcmp(tail, "/cred") == 0 && method == OSCAR_COAP_CODE_POST) {
+        new_cred(gm, client, m, payload, len, rs);
+    } else if (tail[0] != '\0') {
+        respond(rs, OSCAR_COAP_CODE_NOT_FOUND, OSCAR_CF_NONE);
+    } else if (method == OSCAR_COAP_CODE_GET) {
+        key_material(gm, now, m, rs);
+    } else if (method == OSCAR_COAP_CODE_POST) {
+        renew(gm, m, rs);
+    } else if (method == OSCAR_COAP_CODE_DELETE) {
+        leave(gm, client, now, m, rs);
+    } else {
+        respond(rs, OSCAR_COAP_CODE(4, 5), OSCAR_CF_NONE);
+    }
+}

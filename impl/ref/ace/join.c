@@ -1,0 +1,551 @@
+/* ace/join.c — the joining node's side of the Group Manager exchange (see oscar/gm.h): writing
+ * the Join Request with its proof of possession, reading the Group Manager's answers strictly
+ * and checking its proof of possession. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "oscar/gm.h"
+
+#define CCS_SUB 2
+#define CCS_CNF 8
+#define CNF_COSE_KEY 1
+#define KEY_KTY 1
+#define KEY_CRV (-1)
+#define KEY_X (-2)
+#define KTY_OKP 1
+
+static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void say(char *why, size_t cap, const char *fmt, ...)
+{
+    if (why == NULL || cap == 0) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, cap, fmt, ap);
+    va_end(ap);
+}
+
+enum oscar_err oscar_ace_ccs_write(const char *sub, const uint8_t pub[32], uint8_t *out, size_t cap,
+                                   size_t *out_len)
+{
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, out, cap);
+    oscar_cbor_put_map(&w, 2);
+    oscar_cbor_put_uint(&w, CCS_SUB);
+    oscar_cbor_put_tstr(&w, sub, strlen(sub));
+    oscar_cbor_put_uint(&w, CCS_CNF);
+    oscar_cbor_put_map(&w, 1);
+    oscar_cbor_put_uint(&w, CNF_COSE_KEY);
+    oscar_cbor_put_map(&w, 3);
+    oscar_cbor_put_int(&w, KEY_KTY);
+    oscar_cbor_put_int(&w, KTY_OKP);
+    oscar_cbor_put_int(&w, KEY_CRV);
+    oscar_cbor_put_int(&w, OSCAR_COSE_CRV_ED25519);
+    oscar_cbor_put_int(&w, KEY_X);
+    oscar_cbor_put_bstr(&w, pub, 32);
+    return oscar_cbor_writer_finish(&w, out_len);
+}
+
+/* ccs_key reads {kty: OKP, crv: Ed25519, x} in any order. */
+static bool ccs_key(struct oscar_cbor_reader *r, uint8_t pub[32])
+{
+    struct oscar_cbor_item it, v;
+    int64_t label, x;
+    bool kty = false, crv = false, have_x = false;
+    if (!oscar_cbor_read(r, &it) || it.type != OSCAR_CBOR_MAP) {
+        return false;
+    }
+    for (uint64_t i = 0; i < it.value; i++) {
+        if (!oscar_cbor_read(r, &v) || !oscar_cbor_int(&v, &label)) {
+            return false;
+        }
+        if (label == KEY_X) {
+            if (!oscar_cbor_read(r, &v) || v.type != OSCAR_CBOR_BSTR || v.len != 32 || have_x) {
+                return false;
+            }
+            memcpy(pub, v.data, 32);
+            have_x = true;
+        } else if (label == KEY_KTY || label == KEY_CRV) {
+            if (!oscar_cbor_read(r, &v) || !oscar_cbor_int(&v, &x)) {
+                return false;
+            }
+            bool *seen = label == KEY_KTY ? &kty : &crv;
+            if (*seen || x != (label == KEY_KTY ? KTY_OKP : OSCAR_COSE_CRV_ED25519)) {
+                return false;
+            }
+            *seen = true;
+        } else if (!oscar_cbor_skip(r)) {
+            return false;
+        }
+    }
+    return kty && crv && have_x;
+}
+
+bool oscar_ace_ccs_pub(const uint8_t *cred, size_t len, uint8_t pub[32])
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item it, v;
+    int64_t label;
+    bool found = false;
+    oscar_cbor_reader_init(&r, cred, len);
+    if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_MAP) {
+        return false;
+    }
+    for (uint64_t i = 0; i < it.value; i++) {
+        if (!oscar_cbor_read(&r, &v) || !oscar_cbor_int(&v, &label)) {
+            return false;
+        }
+        if (label == CCS_CNF && !found) {
+            if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_MAP || v.value != 1 ||
+                !oscar_cbor_read(&r, &v) || !oscar_cbor_int(&v, &label) || label != CNF_COSE_KEY ||
+                !ccs_key(&r, pub)) {
+                return false;
+            }
+            found = true;
+        } else if (!oscar_cbor_skip(&r)) {
+            return false;
+        }
+    }
+    return found && r.pos == r.len;
+}
+
+enum oscar_err oscar_ace_join_request_write(const struct oscar_crypto_ops *crypto,
+                                            const struct oscar_ace_join_request *rq, uint8_t *out,
+                                            size_t cap, size_t *out_len)
+{
+    uint8_t scope[OSCAR_ACE_SCOPE_BYTES_MAX];
+    size_t scope_len;
+    struct oscar_ace_scope_entry e = {.perm = rq->roles};
+    if (strlen(rq->gname) >= sizeof(e.gname)) {
+        return OSCAR_ERR_INVALID_ARG;
+    }
+    memcpy(e.gname, rq->gname, strlen(rq->gname) + 1);
+    OSCAR_TRY(oscar_ace_scope_encode(scope, sizeof(scope), &scope_len, &e, 1));
+    bool with_cred = rq->cred != NULL;
+    uint8_t sig[OSCAR_SIG_MAX];
+    if (with_cred && !rq->empty_pop) {
+        uint8_t input[OSCAR_ACE_SCOPE_BYTES_MAX + 2 * OSCAR_ACE_NONCE_MAX + 16];
+        size_t input_len;
+        const uint8_t *parts[3] = {scope, rq->n_s, rq->n_c};
+        size_t lens[3] = {scope_len, rq->n_s_len, rq->n_c_len};
+        OSCAR_TRY(oscar_ace_concat_bstr(input, sizeof(input), &input_len, parts, lens, 3));
+        OSCAR_TRY(crypto->sign(OSCAR_COSE_ALG_EDDSA, rq->priv, rq->pub, input, input_len, sig));
+    }
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, out, cap);
+    oscar_cbor_put_map(&w, 2 + rq->get_creds + 2 * with_cred);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_SCOPE);
+    oscar_cbor_put_bstr(&w, scope, scope_len);
+    if (rq->get_creds) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_GET_CREDS);
+        oscar_cbor_put_null(&w);
+    }
+    if (with_cred) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_CLIENT_CRED);
+        oscar_cbor_put_bstr(&w, rq->cred, rq->cred_len);
+    }
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_CNONCE);
+    oscar_cbor_put_bstr(&w, rq->n_c, rq->n_c_len);
+    if (with_cred) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_CLIENT_CRED_VERIFY);
+        oscar_cbor_put_bstr(&w, sig, rq->empty_pop ? 0 : 64);
+    }
+    return oscar_cbor_writer_finish(&w, out_len);
+}
+
+/* --- reading the Group Manager's messages --- */
+
+struct rd {
+    struct oscar_cbor_reader r;
+    char *why;
+    size_t cap;
+};
+
+static bool fail(struct rd *d, const char *field, int64_t label, const char *what)
+{
+    say(d->why, d->cap, "%s (%lld) at byte %zu: %s", field, (long long)label, d->r.pos,
+        d->r.error[0] ? d->r.error : what);
+    return false;
+}
+
+static bool rd_bstr(struct rd *d, const char *field, int64_t label, const uint8_t **p, size_t *len)
+{
+    struct oscar_cbor_item v;
+    if (!oscar_cbor_read(&d->r, &v) || v.type != OSCAR_CBOR_BSTR) {
+        return fail(d, field, label, "not a byte string");
+    }
+    *p = v.data;
+    *len = v.len;
+    return true;
+}
+
+static bool rd_uint(struct rd *d, const char *field, int64_t label, uint64_t *out)
+{
+    struct oscar_cbor_item v;
+    if (!oscar_cbor_read(&d->r, &v) || v.type != OSCAR_CBOR_UINT) {
+        return fail(d, field, label, "not an unsigned integer");
+    }
+    *out = v.value;
+    return true;
+}
+
+static bool rd_int(struct rd *d, const char *field, int64_t label, int64_t *out)
+{
+    struct oscar_cbor_item v;
+    if (!oscar_cbor_read(&d->r, &v) || !oscar_cbor_int(&v, out) || *out == 0) {
+        return fail(d, field, label, "not a nonzero integer (text algorithm names are not taken)");
+    }
+    return true;
+}
+
+/* rd_caps reads [[kty], [kty, crv]] and requires the expected curve. */
+static bool rd_caps(struct rd *d, const char *field, int64_t label, int64_t crv)
+{
+    struct oscar_cbor_item a, b, v;
+    int64_t x;
+    if (!oscar_cbor_read(&d->r, &a) || a.type != OSCAR_CBOR_ARRAY || a.value != 2 ||
+        !oscar_cbor_read(&d->r, &b) || b.type != OSCAR_CBOR_ARRAY || b.value != 1 ||
+        !oscar_cbor_read(&d->r, &v) || !oscar_cbor_int(&v, &x) || x != KTY_OKP ||
+        !oscar_cbor_read(&d->r, &b) || b.type != OSCAR_CBOR_ARRAY || b.value != 2 ||
+        !oscar_cbor_read(&d->r, &v) || !oscar_cbor_int(&v, &x) || x != KTY_OKP ||
+        !oscar_cbor_read(&d->r, &v) || !oscar_cbor_int(&v, &x) || x != crv) {
+        return fail(d, field, label, "not [[OKP], [OKP, curve]] with the expected curve");
+    }
+    return true;
+}
+
+static const char *const KEY_NAMES[] = {"id",       "version",    "ms",        "hkdf",
+                                        "alg",      "salt",       "contextId", "group_SenderId",
+                                        "cred_fmt", "gp_enc_alg", "sign_alg",  "sign_params",
+                                        "ecdh_alg", "ecdh_params"};
+
+/* rd_key reads the Group_OSCORE_Input_Material object (KGO §6.3; §11.1 for rekeying). */
+static bool rd_key(struct rd *d, struct oscar_ace_join_info *o, enum oscar_ace_join_kind kind)
+{
+    struct oscar_cbor_item m, k;
+    int64_t label;
+    uint32_t seen = 0;
+    if (!oscar_cbor_read(&d->r, &m) || m.type != OSCAR_CBOR_MAP) {
+        return fail(d, "key", OSCAR_ACE_P_KEY, "not a map");
+    }
+    for (uint64_t i = 0; i < m.value; i++) {
+        if (!oscar_cbor_read(&d->r, &k) || !oscar_cbor_int(&k, &label) || label < 0 ||
+            label > OSCAR_ACE_K_ECDH_PARAMS) {
+            return fail(d, "key", OSCAR_ACE_P_KEY,
+                        "a label that is not Group_OSCORE_Input_Material's");
+        }
+        const char *name = KEY_NAMES[label];
+        if (seen & (1u << label)) {
+            return fail(d, name, label, "given twice");
+        }
+        seen |= 1u << label;
+        bool ok = true;
+        switch (label) {
+        case OSCAR_ACE_K_MS:
+            ok = rd_bstr(d, name, label, &o->ms, &o->ms_len);
+            break;
+        case OSCAR_ACE_K_SALT:
+            ok = rd_bstr(d, name, label, &o->salt, &o->salt_len);
+            o->has_salt = true;
+            break;
+        case OSCAR_ACE_K_CONTEXT_ID:
+            ok = rd_bstr(d, name, label, &o->gid, &o->gid_len);
+            break;
+        case OSCAR_ACE_K_GROUP_SENDER_ID:
+            ok = rd_bstr(d, name, label, &o->sid, &o->sid_len);
+            o->has_sid = true;
+            break;
+        case OSCAR_ACE_K_HKDF:
+            ok = rd_int(d, name, label, &o->hkdf);
+            break;
+        case OSCAR_ACE_K_ALG:
+            ok = rd_int(d, name, label, &o->alg);
+            break;
+        case OSCAR_ACE_K_CRED_FMT:
+            ok = rd_int(d, name, label, &o->cred_fmt);
+            break;
+        case OSCAR_ACE_K_GP_ENC_ALG:
+            ok = rd_int(d, name, label, &o->gp_enc_alg);
+            break;
+        case OSCAR_ACE_K_SIGN_ALG:
+            ok = rd_int(d, name, label, &o->sign_alg);
+            break;
+        case OSCAR_ACE_K_ECDH_ALG:
+            ok = rd_int(d, name, label, &o->ecdh_alg);
+            break;
+        case OSCAR_ACE_K_SIGN_PARAMS:
+            ok = rd_caps(d, name, label, OSCAR_COSE_CRV_ED25519);
+            break;
+        case OSCAR_ACE_K_ECDH_PARAMS:
+            ok = rd_caps(d, name, label, OSCAR_COSE_CRV_X25519);
+            break;
+        default:
+            ok = oscar_cbor_skip(&d->r) || fail(d, name, label, "malformed");
+            break;
+        }
+        if (!ok) {
+            return false;
+        }
+    }
+    static const struct {
+        int label;
+        bool join;
+        bool rekey;
+    } need[] = {{OSCAR_ACE_K_MS, true, true},
+                {OSCAR_ACE_K_CONTEXT_ID, true, true},
+                {OSCAR_ACE_K_CRED_FMT, true, false}};
+    for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+        bool required = kind == OSCAR_ACE_REKEYING ? need[i].rekey : need[i].join;
+        if (required && !(seen & (1u << need[i].label))) {
+            return fail(d, KEY_NAMES[need[i].label], need[i].label, "missing");
+        }
+    }
+    /* the signature parameters come as a set, and so do the pairwise ones (KGO §6.3) */
+    uint32_t sig_set = (1u << 9) | (1u << 10) | (1u << 11);
+    uint32_t dh_set = (1u << 4) | (1u << 12) | (1u << 13);
+    if (kind != OSCAR_ACE_REKEYING &&
+        (((seen & sig_set) != 0 && (seen & sig_set) != sig_set) ||
+         ((seen & dh_set) != 0 && (seen & dh_set) != dh_set) || (seen & (sig_set | dh_set)) == 0)) {
+        return fail(d, "key", OSCAR_ACE_P_KEY,
+                    "gp_enc_alg/sign_alg/sign_params and alg/ecdh_alg/ecdh_params go together, "
+                    "and one set is needed");
+    }
+    return true;
+}
+
+/* rd_bstr_array reads an array of byte strings. */
+static bool rd_bstr_array(struct rd *d, const char *field, int64_t label, const uint8_t **p,
+                          size_t *lens, size_t *n)
+{
+    struct oscar_cbor_item a;
+    if (!oscar_cbor_read(&d->r, &a) || a.type != OSCAR_CBOR_ARRAY) {
+        return fail(d, field, label, "not an array");
+    }
+    if (a.value > OSCAR_ACE_PEERS_MAX) {
+        return fail(d, field, label, "more entries than this reader takes");
+    }
+    for (uint64_t i = 0; i < a.value; i++) {
+        if (!rd_bstr(d, field, label, &p[i], &lens[i])) {
+            return false;
+        }
+    }
+    *n = a.value;
+    return true;
+}
+
+static const char *param_name(int64_t label)
+{
+    static const char *const names[] = {"gid",
+                                        "gname",
+                                        "guri",
+                                        "scope",
+                                        "get_creds",
+                                        "client_cred",
+                                        "cnonce",
+                                        "gkty",
+                                        "key",
+                                        "num",
+                                        "ace_groupcomm_profile",
+                                        "exp",
+                                        "exi",
+                                        "creds",
+                                        "peer_roles",
+                                        "peer_identifiers",
+                                        "group_policies",
+                                        "kdc_cred",
+                                        "kdc_nonce",
+                                        "kdc_cred_verify",
+                                        "rekeying_scheme",
+                                        "group_senderId"};
+    if (label >= 0 && label < (int64_t)(sizeof(names) / sizeof(names[0]))) {
+        return names[label];
+    }
+    return label == OSCAR_ACE_P_STALE_NODE_IDS ? "stale_node_ids" : "parameter";
+}
+
+bool oscar_ace_join_info_read(const uint8_t *payload, size_t len, enum oscar_ace_join_kind kind,
+                              bool monitor, struct oscar_ace_join_info *o, char *why,
+                              size_t why_cap)
+{
+    struct rd d = {.why = why, .cap = why_cap};
+    struct oscar_cbor_item m, k;
+    int64_t label;
+    uint64_t seen = 0;
+    memset(o, 0, sizeof(*o));
+    oscar_cbor_reader_init(&d.r, payload, len);
+    if (!oscar_cbor_read(&d.r, &m) || m.type != OSCAR_CBOR_MAP) {
+        return fail(&d, "payload", -1, "not a map");
+    }
+    for (uint64_t i = 0; i < m.value; i++) {
+        if (!oscar_cbor_read(&d.r, &k) || !oscar_cbor_int(&k, &label) || label < 0 || label > 63) {
+            return fail(&d, "payload", -1, "a key that is no ACE Groupcomm Parameter");
+        }
+        const char *name = param_name(label);
+        if (seen & (UINT64_C(1) << label)) {
+            return fail(&d, name, label, "given twice");
+        }
+        seen |= UINT64_C(1) << label;
+        bool ok = true;
+        uint64_t u;
+        switch (label) {
+        case OSCAR_ACE_P_GKTY:
+            ok = rd_uint(&d, name, label, &u) &&
+                 (u == OSCAR_ACE_GKTY_GROUP_OSCORE ||
+                  fail(&d, name, label, "not the Group_OSCORE_Input_Material object (1)"));
+            break;
+        case OSCAR_ACE_P_KEY:
+            ok = rd_key(&d, o, kind);
+            break;
+        case OSCAR_ACE_P_NUM:
+            ok = rd_uint(&d, name, label, &o->num);
+            break;
+        case OSCAR_ACE_P_PROFILE:
+            ok = rd_uint(&d, name, label, &u) &&
+                 (u == OSCAR_ACE_PROFILE_GROUP_OSCORE ||
+                  fail(&d, name, label, "not coap_group_oscore_app (1)"));
+            o->has_profile = true;
+            break;
+        case OSCAR_ACE_P_EXP:
+            ok = rd_uint(&d, name, label, &o->exp);
+            o->has_exp = true;
+            break;
+        case OSCAR_ACE_P_EXI:
+            ok = rd_uint(&d, name, label, &o->exi);
+            o->has_exi = true;
+            break;
+        case OSCAR_ACE_P_CREDS:
+            ok = rd_bstr_array(&d, name, label, o->creds, o->cred_lens, &o->num_creds);
+            break;
+        case OSCAR_ACE_P_PEER_IDENTIFIERS:
+            ok = rd_bstr_array(&d, name, label, o->peer_ids, o->peer_id_lens, &o->num_peer_ids);
+            break;
+        case OSCAR_ACE_P_STALE_NODE_IDS:
+            ok = rd_bstr_array(&d, name, label, o->stale, o->stale_lens, &o->num_stale);
+            o->has_stale = true;
+            break;
+        case OSCAR_ACE_P_PEER_ROLES: {
+            struct oscar_cbor_item a;
+            ok = oscar_cbor_read(&d.r, &a) && a.type == OSCAR_CBOR_ARRAY &&
+                 a.value <= OSCAR_ACE_PEERS_MAX;
+            for (uint64_t j = 0; ok && j < a.value; j++) {
+                ok = rd_uint(&d, name, label, &o->peer_roles[j]);
+            }
+            o->num_peer_roles = ok ? a.value : 0;
+            ok = ok || fail(&d, name, label, "not an array of role sets");
+            break;
+        }
+        case OSCAR_ACE_P_KDC_CRED:
+            ok = rd_bstr(&d, name, label, &o->kdc_cred, &o->kdc_cred_len);
+            break;
+        case OSCAR_ACE_P_KDC_NONCE:
+            ok = rd_bstr(&d, name, label, &o->kdc_nonce, &o->kdc_nonce_len);
+            break;
+        case OSCAR_ACE_P_KDC_CRED_VERIFY:
+            ok = rd_bstr(&d, name, label, &o->kdc_cred_verify, &o->kdc_cred_verify_len);
+            break;
+        case OSCAR_ACE_P_GROUP_SENDERID:
+            return fail(&d, name, label,
+                        "the Sender ID of a join or key distribution goes in key (label 7); "
+                        "group_senderId is the Key Renewal Response's (KGO §9.2)");
+        default:
+            ok = oscar_cbor_skip(&d.r) || fail(&d, name, label, "malformed");
+            break;
+        }
+        if (!ok) {
+            return false;
+        }
+    }
+    if (d.r.pos != d.r.len) {
+        return fail(&d, "payload", -1, "bytes after the map");
+    }
+    /* required parameters, per message (RFC 9594 §4.3.1, KGO §6.3, §9.1.1, §11.1) */
+    static const int common[] = {OSCAR_ACE_P_GKTY, OSCAR_ACE_P_KEY, OSCAR_ACE_P_NUM,
+                                 OSCAR_ACE_P_PROFILE, OSCAR_ACE_P_EXI};
+    static const int join_only[] = {OSCAR_ACE_P_KDC_CRED, OSCAR_ACE_P_KDC_NONCE,
+                                    OSCAR_ACE_P_KDC_CRED_VERIFY};
+    for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+        if (!(seen & (UINT64_C(1) << common[i]))) {
+            return fail(&d, param_name(common[i]), common[i], "missing");
+        }
+    }
+    for (size_t i = 0; kind == OSCAR_ACE_JOIN_RESPONSE && i < 3; i++) {
+        if (!(seen & (UINT64_C(1) << join_only[i]))) {
+            return fail(&d, param_name(join_only[i]), join_only[i], "missing");
+        }
+    }
+    if (kind == OSCAR_ACE_REKEYING && !o->has_stale) {
+        return fail(&d, "stale_node_ids", OSCAR_ACE_P_STALE_NODE_IDS,
+                    "missing (KGO §11.1: every rekeying message carries it)");
+    }
+    if (kind == OSCAR_ACE_JOIN_RESPONSE && o->has_sid == monitor) {
+        return fail(&d, "group_SenderId", OSCAR_ACE_K_GROUP_SENDER_ID,
+                    monitor ? "given to a monitor" : "missing from key");
+    }
+    if (kind == OSCAR_ACE_KEY_DISTRIBUTION && o->has_sid) {
+        return fail(&d, "group_SenderId", OSCAR_ACE_K_GROUP_SENDER_ID,
+                    "in a Key Distribution response (KGO §9.1.1)");
+    }
+    bool creds = (seen & (UINT64_C(1) << OSCAR_ACE_P_CREDS)) != 0;
+    bool ids = (seen & (UINT64_C(1) << OSCAR_ACE_P_PEER_IDENTIFIERS)) != 0;
+    bool roles = (seen & (UINT64_C(1) << OSCAR_ACE_P_PEER_ROLES)) != 0;
+    if (creds != ids || (roles && !creds) || (ids && o->num_peer_ids != o->num_creds) ||
+        (roles && o->num_peer_roles != o->num_creds)) {
+        return fail(&d, "creds", OSCAR_ACE_P_CREDS,
+                    "creds, peer_identifiers and peer_roles must come together, one entry each "
+                    "per member");
+    }
+    return true;
+}
+
+bool oscar_ace_kdc_pop_verify(const struct oscar_crypto_ops *crypto,
+                              const struct oscar_ace_join_info *info, const uint8_t *n_c,
+                              size_t n_c_len)
+{
+    uint8_t pub[32];
+    uint8_t input[2 * OSCAR_ACE_NONCE_MAX + 8];
+    size_t input_len;
+    const uint8_t *parts[2] = {n_c, info->kdc_nonce};
+    size_t lens[2] = {n_c_len, info->kdc_nonce_len};
+    bool valid = false;
+    return info->kdc_cred != NULL && n_c_len <= OSCAR_ACE_NONCE_MAX &&
+           info->kdc_nonce_len <= OSCAR_ACE_NONCE_MAX &&
+           oscar_ace_ccs_pub(info->kdc_cred, info->kdc_cred_len, pub) &&
+           oscar_ace_concat_bstr(input, sizeof(input), &input_len, parts, lens, 2) == OSCAR_OK &&
+           crypto->verify(OSCAR_COSE_ALG_EDDSA, pub, input, input_len, info->kdc_cred_verify,
+                          info->kdc_cred_verify_len, &valid) == OSCAR_OK &&
+           valid;
+}
+
+bool oscar_ace_group_params(const struct oscar_ace_join_info *info, struct oscar_group_params *p,
+                            char *why, size_t why_cap)
+{
+    p->master_secret = info->ms;
+    p->master_secret_len = info->ms_len;
+    p->master_salt = info->has_salt ? info->salt : NULL;
+    p->master_salt_len = info->has_salt ? info->salt_len : 0;
+    p->gid = info->gid;
+    p->gid_len = info->gid_len;
+    p->sender_id = info->sid;
+    p->sender_id_len = info->sid_len;
+    p->gm_cred = info->kdc_cred;
+    p->gm_cred_len = info->kdc_cred_len;
+    /* hkdf comes as an HMAC algorithm (RFC 9203 §3.2.1): 5 is HMAC 256/256 */
+    if (info->hkdf == 0 || info->hkdf == OSCAR_ACE_HKDF_SHA256) {
+        p->hkdf_alg = 0;
+    } else {
+        say(why, why_cap, "hkdf %lld: only HMAC 256/256 (5) is implemented", (long long)info->hkdf);
+        return false;
+    }
+    p->group_enc_alg = (int32_t)info->gp_enc_alg;
+    p->sig_alg = (int32_t)info->sign_alg;
+    p->aead_alg = (int32_t)info->alg;
+    p->pairwise_alg = (int32_t)info->ecdh_alg;
+    if (p->sig_alg != 0 && p->sig_alg != OSCAR_COSE_ALG_EDDSA) {
+        say(why, why_cap, "sign_alg %d: only EdDSA credentials are distributed here", p->sig_alg);
+        return false;
+    }
+    return true;
+}

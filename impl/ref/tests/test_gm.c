@@ -1,0 +1,706 @@
+/* test_gm.c — the reference Group Manager and joining node (oscar/gm.h), message level:
+ *  - the worked Join Request / Join Response of vectors/ace-join-example.json, byte for byte
+ *    (produced independently by vectors/tools/gen_ace_example.py);
+ *  - every failure path of a join with the code and error-id RFC 9594 §4.1.2 / §4.3.1 and
+ *    key-groupcomm-oscore §6.2 require, and the permitted-methods matrix (KGO §8.5);
+ *  - the life of a group: joins in each role, creds of the relevant members only, key
+ *    distribution, Sender ID renewal, a new credential, leave with rekeying (stale_node_ids, num
+ *    growing), the remaining members talking Group OSCORE under the new material and the leaver
+ *    unable to read it;
+ *  - each fault switch of the reference GM caught by the joiner's strict reader or a check here;
+ *  - the strict reader naming the field of a broken response. */
+#include "oscar/coap.h"
+#include "oscar/gm.h"
+#include "otest.h"
+
+#define NOW UINT64_C(1997408000) /* the example's exp minus its exi */
+#define EXP UINT64_C(2000000000)
+
+static const struct oscar_crypto_ops *cr(void)
+{
+    return oscar_crypto_wolfssl();
+}
+
+struct keypair {
+    uint8_t priv[32];
+    uint8_t pub[32];
+    uint8_t cred[OSCAR_GROUP_CRED_MAX];
+    size_t cred_len;
+};
+
+static void keypair(struct keypair *k, uint8_t fill, const char *sub)
+{
+    memset(k->priv, fill, 32);
+    OTEST_OK(cr()->sig_public(OSCAR_COSE_ALG_EDDSA, k->priv, k->pub));
+    OTEST_OK(oscar_ace_ccs_write(sub, k->pub, k->cred, sizeof(k->cred), &k->cred_len));
+}
+
+static struct keypair AS, GM_KEY, MEMBER52;
+static struct oscar_gm GM; /* large: static */
+
+/* token signs an access token for a client key with scope [[gname, roles]]. */
+static size_t token(uint8_t *out, size_t cap, const struct keypair *client, const char *gname,
+                    uint64_t roles, const char *aud, uint64_t exp)
+{
+    struct oscar_ace_claims c = {0};
+    snprintf(c.iss, sizeof(c.iss), "as");
+    snprintf(c.aud, sizeof(c.aud), "%s", aud);
+    c.exp = exp;
+    struct oscar_ace_scope_entry e = {.perm = roles};
+    snprintf(e.gname, sizeof(e.gname), "%s", gname);
+    OTEST_OK(oscar_ace_scope_encode(c.scope, sizeof(c.scope), &c.scope_len, &e, 1));
+    memcpy(c.cnf_pub, client->pub, 32);
+    c.cnf_pub_len = 32;
+    size_t n;
+    OTEST_OK(oscar_ace_cwt_sign(cr(), AS.priv, AS.pub, &c, out, cap, &n));
+    return n;
+}
+
+static void gm_open(unsigned sid_count, bool inactive, unsigned faults, bool member52)
+{
+    static const uint8_t gid[] = {0x37, 0xcb, 0xf3, 0x21, 0x00, 0x17, 0xa2, 0xd3};
+    static const uint8_t ms[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    static const uint8_t salt[] = {0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63, 0x40};
+    keypair(&AS, 0x44, "as");
+    keypair(&GM_KEY, 0x33, "group-manager");
+    keypair(&MEMBER52, 0x22, "member-52");
+    struct oscar_gm_config cfg = {.gname = "g1",
+                                  .aud = "gm",
+                                  .iss = "as",
+                                  .as_pub = AS.pub,
+                                  .gm_priv = GM_KEY.priv,
+                                  .gm_cred = GM_KEY.cred,
+                                  .gm_cred_len = GM_KEY.cred_len,
+                                  .gid = gid,
+                                  .gid_len = sizeof(gid),
+                                  .master_secret = ms,
+                                  .master_salt = salt,
+                                  .master_salt_len = sizeof(salt),
+                                  .sid_first = 0x25,
+                                  .sid_count = sid_count,
+                                  .inactive = inactive,
+                                  .exp = EXP,
+                                  .seed = otest.seed,
+                                  .faults = faults};
+    OTEST_OK(oscar_gm_init(&GM, &cfg, cr()));
+    if (member52) {
+        OTEST_CHECK(oscar_gm_add_member(&GM, 0x52, 6, MEMBER52.cred, MEMBER52.cred_len) >= 0);
+    }
+}
+
+/* client_in posts a token for k to /authz-info; returns the handle (and N_S in n_s). */
+static int client_in(const struct keypair *k, uint64_t roles, uint8_t n_s[8])
+{
+    uint8_t tok[512];
+    size_t n = token(tok, sizeof(tok), k, "g1", roles, "gm", EXP);
+    static struct oscar_gm_response rs;
+    int c = oscar_gm_authz_info(&GM, tok, n, NOW, &rs);
+    OTEST_CHECK(c >= 0);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, rs.code);
+    /* {kdcchallenge: N_S} */
+    OTEST_EQ_INT(12, rs.len); /* {46: h'N_S'} */
+    if (c >= 0 && n_s != NULL) {
+        memcpy(n_s, rs.payload + 4, 8);
+    }
+    return c;
+}
+
+struct joiner {
+    struct keypair k;
+    int client;
+    uint8_t n_s[8];
+    uint8_t n_c[8];
+    uint64_t roles;
+};
+
+static void joiner_open(struct joiner *j, uint8_t fill, const char *sub, uint64_t roles)
+{
+    keypair(&j->k, fill, sub);
+    j->roles = roles;
+    j->client = client_in(&j->k, roles, j->n_s);
+    memset(j->n_c, fill ^ 0x5a, sizeof(j->n_c));
+}
+
+/* join_payload writes j's Join Request for roles. */
+static size_t join_payload(const struct joiner *j, uint64_t roles, bool get_creds, uint8_t *out,
+                           size_t cap)
+{
+    bool monitor = (roles & 6) == 0;
+    struct oscar_ace_join_request rq = {.gname = "g1",
+                                        .roles = roles,
+                                        .get_creds = get_creds,
+                                        .cred = monitor ? NULL : j->k.cred,
+                                        .cred_len = j->k.cred_len,
+                                        .priv = j->k.priv,
+                                        .pub = j->k.pub,
+                                        .n_s = j->n_s,
+                                        .n_s_len = 8,
+                                        .n_c = j->n_c,
+                                        .n_c_len = 8};
+    size_t n;
+    OTEST_OK(oscar_ace_join_request_write(cr(), &rq, out, cap, &n));
+    return n;
+}
+
+static struct oscar_gm_response RS;
+
+static void post_join(const struct joiner *j, uint64_t roles, bool get_creds)
+{
+    uint8_t p[512];
+    size_t n = join_payload(j, roles, get_creds, p, sizeof(p));
+    oscar_gm_handle(&GM, j->client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", p, n, &RS);
+}
+
+/* expect_problem: the response is code with concise problem details {0: {0: id}}. */
+static void expect_problem(uint8_t code, int id)
+{
+    OTEST_EQ_INT(code, RS.code);
+    OTEST_EQ_INT(OSCAR_CF_PROBLEM_DETAILS_CBOR, RS.content_format);
+    uint8_t want[] = {0xa1, 0x00, 0xa1, 0x00, (uint8_t)id};
+    OTEST_EQ_BYTES(want, sizeof(want), RS.payload, RS.len);
+    if (RS.code != code) {
+        fprintf(stderr, "    GM said: %s\n", RS.why);
+    }
+}
+
+/* expect_bad_join: 4.00 with application/ace-groupcomm+cbor carrying sign_info (KGO §6.2). */
+static void expect_bad_join(void)
+{
+    OTEST_EQ_INT(OSCAR_COAP_CODE_BAD_REQUEST, RS.code);
+    OTEST_EQ_INT(OSCAR_CF_ACE_GROUPCOMM_CBOR, RS.content_format);
+    OTEST_CHECK(RS.len > 3 && RS.payload[1] == 0x18 && RS.payload[2] == OSCAR_ACE_P_SIGN_INFO);
+}
+
+static void test_example_join(void)
+{
+    gm_open(8, false, 0, true);
+    struct joiner j;
+    keypair(&j.k, 0x11, "joining-node");
+    j.client = client_in(&j.k, 6, NULL);
+    /* the example's nonces (vectors/ace-join-example.json) */
+    otest_unhex(j.n_s, 8, "018a278f7faab55a");
+    otest_unhex(j.n_c, 8, "25a8991cd700ac01");
+    memcpy(GM.clients[j.client].n_s, j.n_s, 8);
+    otest_unhex(GM.fixed_n_kdc, 8, "cef04b2aa791bc6d");
+    GM.has_fixed_n_kdc = true;
+    uint8_t req[512];
+    size_t n = join_payload(&j, 6, true, req, sizeof(req));
+    uint8_t want[512];
+    size_t want_len = otest_unhex(
+        want, sizeof(want),
+        "a5034681826267310604f605583aa2026c6a6f696e696e672d6e6f646508a101a301012006215820d04ab232"
+        "742bb4ab3a1368bd4615e4e6d0224ab71a016baf8520a332c9778737064825a8991cd700ac01181858409b73"
+        "87921afe35754d593991d9a605409a3e31c68761d98da86256156c4c50d716fa0ed4313454f0884c1d727da7"
+        "ca2dd5614a47e6bb0ed033bd8cdb27483001");
+    OTEST_EQ_BYTES(want, want_len, req, n);
+    oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", req, n, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    OTEST_EQ_INT(OSCAR_CF_ACE_GROUPCOMM_CBOR, RS.content_format);
+    OTEST_CHECK(strcmp(RS.location, "ace-group/g1/nodes/n2") == 0);
+    want_len = otest_unhex(
+        want, sizeof(want),
+        "ad070108ac02500102030405060708090a0b0c0d0e0f100305040a05489e7ca92223786340064837cbf32100"
+        "17a2d3074125080e090a0a270b8281018201060c381a0d82810182010409000a010b1a773594000c1a00278d"
+        "000d815837a202696d656d6265722d353208a101a301012006215820a09aa5f47a6759802ff955f8dc2d2a14"
+        "a5c99d23be97f864127ff9383455a4f00e81060f81415210a201190e10020011583ba2026d67726f75702d6d"
+        "616e6167657208a101a30101200621582017cb79fb2b4120f2b1ec65e4198d6e08b28e813feb01e4a400839b"
+        "85e18080ce1248cef04b2aa791bc6d1358405db1b64f3bd7020d6eba972d0f3a352be29cc6cf7d46644be8d3"
+        "0bd5331a277c3b31ec263176c034b4e4dbeb35c70fdb108279d61679a0fd790576482586f404");
+    OTEST_EQ_BYTES(want, want_len, RS.payload, RS.len);
+    /* the joiner reads it strictly and checks the GM's proof of possession */
+    struct oscar_ace_join_info info;
+    char why[256] = "";
+    OTEST_CHECK(oscar_ace_join_info_read(RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, false, &info,
+                                         why, sizeof(why)));
+    if (why[0] != '\0') {
+        fprintf(stderr, "    %s\n", why);
+    }
+    OTEST_CHECK(oscar_ace_kdc_pop_verify(cr(), &info, j.n_c, 8));
+    OTEST_CHECK(info.sid_len == 1 && info.sid[0] == 0x25 && info.num_creds == 1);
+    /* a flipped bit of kdc_cred_verify, or the wrong N_C, must fail */
+    uint8_t *sig = (uint8_t *)(uintptr_t)info.kdc_cred_verify;
+    sig[5] ^= 0x10;
+    OTEST_CHECK(!oscar_ace_kdc_pop_verify(cr(), &info, j.n_c, 8));
+    sig[5] ^= 0x10;
+    OTEST_CHECK(!oscar_ace_kdc_pop_verify(cr(), &info, j.n_s, 8));
+}
+
+static void test_join_failures(void)
+{
+    uint8_t tok[512];
+    size_t n;
+    static struct oscar_gm_response rs;
+    gm_open(8, false, 0, true);
+    struct joiner j;
+    joiner_open(&j, 0x61, "j", 6);
+    /* tokens at /authz-info: expired 4.01, wrong audience 4.03, scope for no group 4.00 */
+    n = token(tok, sizeof(tok), &j.k, "g1", 6, "gm", NOW - 1);
+    OTEST_EQ_INT(-1, oscar_gm_authz_info(&GM, tok, n, NOW, &rs));
+    OTEST_EQ_INT(OSCAR_COAP_CODE_UNAUTHORIZED, rs.code);
+    n = token(tok, sizeof(tok), &j.k, "g1", 6, "another-gm", EXP);
+    OTEST_EQ_INT(-1, oscar_gm_authz_info(&GM, tok, n, NOW, &rs));
+    OTEST_EQ_INT(OSCAR_COAP_CODE(4, 3), rs.code);
+    tok[n / 2] ^= 1;
+    OTEST_EQ_INT(-1, oscar_gm_authz_info(&GM, tok, n, NOW, &rs));
+    OTEST_CHECK(rs.code == OSCAR_COAP_CODE_UNAUTHORIZED || rs.code == OSCAR_COAP_CODE_BAD_REQUEST);
+    /* no token behind the channel: 4.01 */
+    uint8_t p[512];
+    n = join_payload(&j, 6, false, p, sizeof(p));
+    oscar_gm_handle(&GM, -1, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", p, n, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_UNAUTHORIZED, RS.code);
+    /* the stored token has expired since: 4.01 */
+    oscar_gm_handle(&GM, j.client, EXP + 1, OSCAR_COAP_CODE_POST, "ace-group/g1", p, n, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_UNAUTHORIZED, RS.code);
+    /* roles beyond the token's: 4.03 */
+    struct joiner r;
+    joiner_open(&r, 0x62, "r", 2);
+    post_join(&r, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE(4, 3), RS.code);
+    /* a token for another group: 4.03 */
+    n = token(tok, sizeof(tok), &r.k, "g2", 6, "gm", EXP);
+    int other = oscar_gm_authz_info(&GM, tok, n, NOW, &rs);
+    OTEST_CHECK(other >= 0);
+    post_join(&(struct joiner){.k = r.k, .client = other}, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE(4, 3), RS.code);
+    /* forbidden role combination, empty POST, no cnonce: 4.00 with sign_info (KGO §6.2) */
+    post_join(&j, 2 | 8, false);
+    expect_bad_join();
+    oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", NULL, 0, &RS);
+    expect_bad_join();
+    uint8_t no_cnonce[] = {0xa1, 0x03, 0x46, 0x81, 0x82, 0x62, 0x67, 0x31, 0x06};
+    oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", no_cnonce,
+                    sizeof(no_cnonce), &RS);
+    expect_bad_join();
+    /* invalid PoP: 4.00 error 3; empty PoP without an earlier proof: 4.00 error 3 */
+    n = join_payload(&j, 6, false, p, sizeof(p));
+    p[n - 7] ^= 0x04;
+    oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", p, n, &RS);
+    expect_problem(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_POP);
+    struct oscar_ace_join_request rq = {.gname = "g1",
+                                        .roles = 6,
+                                        .cred = j.k.cred,
+                                        .cred_len = j.k.cred_len,
+                                        .priv = j.k.priv,
+                                        .pub = j.k.pub,
+                                        .n_s = j.n_s,
+                                        .n_s_len = 8,
+                                        .n_c = j.n_c,
+                                        .n_c_len = 8,
+                                        .empty_pop = true};
+    OTEST_OK(oscar_ace_join_request_write(cr(), &rq, p, sizeof(p), &n));
+    oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", p, n, &RS);
+    expect_problem(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_POP);
+    /* a credential that is no CCS: 4.00 error 2 */
+    uint8_t junk_cred[] = {0xa1, 0x02, 0x61, 0x78};
+    rq.cred = junk_cred;
+    rq.cred_len = sizeof(junk_cred);
+    rq.empty_pop = false;
+    OTEST_OK(oscar_ace_join_request_write(cr(), &rq, p, sizeof(p), &n));
+    oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", p, n, &RS);
+    expect_problem(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_CRED_INCOMPATIBLE);
+    /* the same join, correct: 2.01; again: a re-join, 2.04 with a new Sender ID */
+    post_join(&j, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    uint8_t first = GM.members[GM.clients[j.client].member].sid[0];
+    post_join(&j, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CHANGED, RS.code);
+    OTEST_CHECK(GM.members[GM.clients[j.client].member].sid[0] != first);
+    /* no Sender ID left: 5.03 error 4; group inactive: 5.03 error 9 */
+    gm_open(1, false, 0, false);
+    joiner_open(&j, 0x63, "a", 6);
+    joiner_open(&r, 0x64, "b", 6);
+    post_join(&j, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    post_join(&r, 6, false);
+    expect_problem(OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_ACE_ERR_NO_IDS);
+    gm_open(8, true, 0, false);
+    joiner_open(&j, 0x65, "c", 6);
+    post_join(&j, 6, false);
+    expect_problem(OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_ACE_ERR_INACTIVE);
+}
+
+/* the permitted-methods matrix (KGO §8.5) for a member, a monitor and a non-member */
+static void test_methods(void)
+{
+    gm_open(8, false, 0, true);
+    struct joiner mem, mon, out;
+    joiner_open(&mem, 0x71, "mem", 6);
+    joiner_open(&mon, 0x72, "mon", 8);
+    joiner_open(&out, 0x73, "out", 6);
+    post_join(&mem, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    char mem_node[96];
+    snprintf(mem_node, sizeof(mem_node), "%s", RS.location);
+    post_join(&mon, 8, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    char mon_node[96];
+    snprintf(mon_node, sizeof(mon_node), "%s", RS.location);
+    struct oscar_ace_join_info info;
+    char why[256];
+    OTEST_CHECK(oscar_ace_join_info_read(RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, true, &info,
+                                         why, sizeof(why)));
+    OTEST_CHECK(!info.has_sid);
+    static const struct {
+        const char *path; /* "$m" / "$o": the member's / monitor's node */
+        uint8_t method;
+        uint8_t code_mem, code_mon, code_out;
+    } rows[] = {
+        {"ace-group/g1", OSCAR_COAP_CODE_GET, 0x45, 0x45, 0x83},
+        {"ace-group/g1/num", OSCAR_COAP_CODE_GET, 0x45, 0x45, 0x83},
+        {"ace-group/g1/active", OSCAR_COAP_CODE_GET, 0x45, 0x45, 0x83},
+        {"ace-group/g1/policies", OSCAR_COAP_CODE_GET, 0x45, 0x45, 0x83},
+        {"ace-group/g1/creds", OSCAR_COAP_CODE_GET, 0x45, 0x45, 0x83},
+        {"ace-group/g1/kdc-cred", OSCAR_COAP_CODE_GET, 0x45, 0x45, 0x83},
+        {"ace-group/g1/num", OSCAR_COAP_CODE_POST, 0x85, 0x85, 0x83},
+        {"ace-group/g1", OSCAR_COAP_CODE_PUT, 0x85, 0x85, 0x85},
+        {"$m", OSCAR_COAP_CODE_GET, 0x45, 0x83, 0x83},
+        {"$o", OSCAR_COAP_CODE_GET, 0x83, 0x45, 0x83},
+        {"$o", OSCAR_COAP_CODE_POST, 0x83, 0x80, 0x83}, /* a monitor renews nothing: error 1 */
+        {"ace-group/g2", OSCAR_COAP_CODE_GET, 0x84, 0x84, 0x84},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        const char *path = rows[i].path;
+        path = strcmp(path, "$m") == 0 ? mem_node : strcmp(path, "$o") == 0 ? mon_node : path;
+        const struct joiner *who[3] = {&mem, &mon, &out};
+        const uint8_t want[3] = {rows[i].code_mem, rows[i].code_mon, rows[i].code_out};
+        for (int k = 0; k < 3; k++) {
+            oscar_gm_handle(&GM, who[k]->client, NOW, rows[i].method, path, NULL, 0, &RS);
+            if (RS.code != want[k]) {
+                fprintf(stderr, "    row %zu (%s) as %s: %s\n", i, path,
+                        k == 0   ? "member"
+                        : k == 1 ? "monitor"
+                                 : "non-member",
+                        RS.why);
+            }
+            OTEST_EQ_INT(want[k], RS.code);
+        }
+    }
+    /* the errors of those rows carry their error-ids */
+    oscar_gm_handle(&GM, out.client, NOW, OSCAR_COAP_CODE_GET, "ace-group/g1/num", NULL, 0, &RS);
+    expect_problem(OSCAR_COAP_CODE(4, 3), OSCAR_ACE_ERR_MEMBERS_ONLY);
+    oscar_gm_handle(&GM, mon.client, NOW, OSCAR_COAP_CODE_POST, mon_node, NULL, 0, &RS);
+    expect_problem(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_ROLES);
+}
+
+/* --- the life of a group --- */
+
+struct member_ctx {
+    struct oscar_group_ctx ctx;
+    struct oscar_group_recipient slots[8];
+    struct oscar_ace_join_info info;
+    uint8_t payload[OSCAR_GM_PAYLOAD_MAX];
+    const struct keypair *k;
+};
+
+/* creds the members know: looked up by Sender ID in the GM's table (as distributed) */
+static bool lookup(void *arg, const uint8_t *kid, size_t kid_len, uint8_t *cred, size_t *cred_len,
+                   uint8_t *pub)
+{
+    (void)arg;
+    for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
+        const struct oscar_gm_member *m = &GM.members[i];
+        if (m->used && m->sid_len == kid_len && kid_len == 1 && m->sid[0] == kid[0]) {
+            memcpy(cred, m->cred, m->cred_len);
+            *cred_len = m->cred_len;
+            memcpy(pub, m->pub, 32);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* install derives a member's Group OSCORE context from a Join Response (sid) or a rekeying
+ * message (keeping sid). */
+static void install(struct member_ctx *m, const uint8_t *payload, size_t len,
+                    enum oscar_ace_join_kind kind, const uint8_t *keep_sid)
+{
+    char why[256] = "";
+    memcpy(m->payload, payload, len);
+    OTEST_CHECK(oscar_ace_join_info_read(m->payload, len, kind, false, &m->info, why, sizeof(why)));
+    if (why[0] != '\0') {
+        fprintf(stderr, "    %s\n", why);
+    }
+    struct oscar_group_params p = {0};
+    OTEST_CHECK(oscar_ace_group_params(&m->info, &p, why, sizeof(why)));
+    if (kind == OSCAR_ACE_REKEYING) {
+        /* a rekeying message carries only ms, salt and Gid; the rest stays (KGO §11.1) */
+        p.sender_id = keep_sid;
+        p.sender_id_len = 1;
+        p.group_enc_alg = OSCAR_COSE_ALG_AES_CCM_16_64_128;
+        p.sig_alg = OSCAR_COSE_ALG_EDDSA;
+        p.gm_cred = GM_KEY.cred;
+        p.gm_cred_len = GM_KEY.cred_len;
+    }
+    p.sender_priv = m->k->priv;
+    p.sender_cred = m->k->cred;
+    p.sender_cred_len = m->k->cred_len;
+    p.recipients = m->slots;
+    p.recipients_cap = 8;
+    p.cred_lookup = lookup;
+    oscar_group_ctx_cleanup(&m->ctx);
+    OTEST_OK(oscar_group_ctx_init(&m->ctx, cr(), &p));
+}
+
+/* talk: a protects a group-mode GET; returns whether b accepts it. */
+static bool talk(struct member_ctx *a, struct member_ctx *b)
+{
+    uint8_t plain[32] = {0x51, OSCAR_COAP_CODE_GET, 0x12, 0x34, 0xab, 0xb5, 'l', 'i', 'g', 'h',
+                         't'};
+    uint8_t prot[256];
+    uint8_t dec[600];
+    size_t pn, dn;
+    struct oscar_group_exchange ex;
+    OTEST_OK(oscar_group_protect_request(&a->ctx, OSCAR_GROUP_MODE_GROUP, NULL, 0, prot,
+                                         sizeof(prot), &pn, &ex, plain, 11));
+    enum oscar_oscore_verdict vd;
+    struct oscar_group_recipient *who;
+    OTEST_OK(
+        oscar_group_unprotect_request(&b->ctx, &vd, &who, dec, sizeof(dec), &dn, &ex, prot, pn));
+    return vd == OSCAR_OSCORE_ACCEPT;
+}
+
+static void test_lifecycle(void)
+{
+    gm_open(8, false, 0, false);
+    static struct oscar_gm_outgoing outbox[8];
+    oscar_gm_set_outbox(&GM, outbox, 8);
+    static struct joiner j[4];
+    static struct member_ctx mc[4];
+    const uint64_t roles[4] = {2, 4, 6, 2}; /* requester, responder, both; a late requester */
+    for (int i = 0; i < 3; i++) {
+        joiner_open(&j[i], (uint8_t)(0x81 + i),
+                    i == 0   ? "req"
+                    : i == 1 ? "resp"
+                             : "both",
+                    roles[i]);
+        post_join(&j[i], roles[i], true);
+        OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+        mc[i].k = &j[i].k;
+        install(&mc[i], RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, NULL);
+        OTEST_CHECK(oscar_ace_kdc_pop_verify(cr(), &mc[i].info, j[i].n_c, 8));
+    }
+    /* creds of the relevant members only: a requester gets the responders (1 and 2) */
+    joiner_open(&j[3], 0x84, "late", 2);
+    post_join(&j[3], 2, true);
+    mc[3].k = &j[3].k;
+    install(&mc[3], RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, NULL);
+    OTEST_EQ_INT(2, mc[3].info.num_creds);
+    for (size_t i = 0; i < mc[3].info.num_creds; i++) {
+        OTEST_CHECK((mc[3].info.peer_roles[i] & 4) != 0);
+    }
+    /* a responder gets the requesters that were in when it joined: 0 only */
+    OTEST_EQ_INT(1, mc[1].info.num_creds);
+    OTEST_EQ_INT(2, mc[1].info.peer_roles[0]);
+    /* all four talk Group OSCORE */
+    OTEST_CHECK(talk(&mc[0], &mc[1]));
+    OTEST_CHECK(talk(&mc[3], &mc[2]));
+    /* key distribution: the same material, without a Sender ID */
+    oscar_gm_handle(&GM, j[0].client, NOW, OSCAR_COAP_CODE_GET, "ace-group/g1", NULL, 0, &RS);
+    struct oscar_ace_join_info kd;
+    char why[256] = "";
+    OTEST_CHECK(oscar_ace_join_info_read(RS.payload, RS.len, OSCAR_ACE_KEY_DISTRIBUTION, false, &kd,
+                                         why, sizeof(why)));
+    OTEST_EQ_BYTES(mc[0].info.ms, mc[0].info.ms_len, kd.ms, kd.ms_len);
+    /* Sender ID renewal: a new one, the old one stale */
+    char node[96];
+    snprintf(node, sizeof(node), "ace-group/g1/nodes/%s",
+             GM.members[GM.clients[j[3].client].member].node);
+    uint8_t old_sid = GM.members[GM.clients[j[3].client].member].sid[0];
+    oscar_gm_handle(&GM, j[3].client, NOW, OSCAR_COAP_CODE_POST, node, NULL, 0, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
+    OTEST_CHECK(RS.len == 4 && RS.payload[1] == OSCAR_ACE_P_GROUP_SENDERID &&
+                RS.payload[3] != old_sid);
+    /* a new credential, with proof of possession over the token's scope */
+    struct keypair fresh;
+    keypair(&fresh, 0x99, "late-2");
+    uint8_t p[512];
+    size_t n;
+    struct oscar_ace_join_request rq = {.gname = "g1",
+                                        .roles = 2,
+                                        .cred = fresh.cred,
+                                        .cred_len = fresh.cred_len,
+                                        .priv = fresh.priv,
+                                        .pub = fresh.pub,
+                                        .n_s = j[3].n_s,
+                                        .n_s_len = 8,
+                                        .n_c = j[3].n_c,
+                                        .n_c_len = 8};
+    OTEST_OK(oscar_ace_join_request_write(cr(), &rq, p, sizeof(p), &n));
+    char cred_path[112];
+    snprintf(cred_path, sizeof(cred_path), "%s/cred", node);
+    oscar_gm_handle(&GM, j[3].client, NOW, OSCAR_COAP_CODE_POST, cred_path, p, n, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CHANGED, RS.code);
+    p[n - 3] ^= 1;
+    oscar_gm_handle(&GM, j[3].client, NOW, OSCAR_COAP_CODE_POST, cred_path, p, n, &RS);
+    expect_problem(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_POP);
+    /* member 0 leaves: 2.02, one rekeying message per remaining member, its Sender ID stale */
+    uint8_t leaver_sid = mc[0].info.sid[0];
+    snprintf(node, sizeof(node), "ace-group/g1/nodes/%s",
+             GM.members[GM.clients[j[0].client].member].node);
+    oscar_gm_handle(&GM, j[0].client, NOW, OSCAR_COAP_CODE_DELETE, node, NULL, 0, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_DELETED, RS.code);
+    OTEST_EQ_INT(3, GM.outbox_len);
+    uint8_t sids[4];
+    for (int i = 1; i < 4; i++) {
+        sids[i] = GM.members[GM.clients[j[i].client].member].sid[0];
+    }
+    for (size_t o = 0; o < GM.outbox_len; o++) {
+        int who = -1;
+        for (int i = 1; i < 4; i++) {
+            who = GM.clients[j[i].client].member == outbox[o].member ? i : who;
+        }
+        OTEST_CHECK(who > 0);
+        if (who <= 0) {
+            continue;
+        }
+        install(&mc[who], outbox[o].payload, outbox[o].len, OSCAR_ACE_REKEYING, &sids[who]);
+        OTEST_EQ_INT(1, mc[who].info.num);
+        OTEST_CHECK(mc[who].info.num_stale >= 1);
+        bool has_leaver = false;
+        for (size_t s = 0; s < mc[who].info.num_stale; s++) {
+            has_leaver |= mc[who].info.stale[s][0] == leaver_sid;
+        }
+        OTEST_CHECK(has_leaver);
+    }
+    /* the remaining members follow the rekeying; the leaver cannot read them any more */
+    OTEST_CHECK(talk(&mc[2], &mc[1]));
+    OTEST_CHECK(!talk(&mc[2], &mc[0]));
+    /* stale Sender IDs since version 0 include the leaver's and the renewed one */
+    uint8_t v0[] = {0x00};
+    oscar_gm_handle(&GM, j[1].client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/stale-sids", v0, 1,
+                    &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
+    OTEST_CHECK(RS.len >= 5 && RS.payload[0] == 0x82);
+    oscar_gm_handle(&GM, j[1].client, NOW, OSCAR_COAP_CODE_GET, "ace-group/g1/num", NULL, 0, &RS);
+    OTEST_CHECK(RS.len == 1 && RS.payload[0] == 1);
+    for (int i = 0; i < 4; i++) {
+        oscar_group_ctx_cleanup(&mc[i].ctx);
+    }
+}
+
+/* each fault switch of the reference GM, and what catches it */
+static void test_faults(void)
+{
+    static struct oscar_gm_outgoing outbox[8];
+    struct joiner a, b;
+    struct oscar_ace_join_info info;
+    char why[256];
+    uint8_t p[512];
+    size_t n;
+    /* ACCEPT_BAD_POP: a broken client_cred_verify is let in */
+    gm_open(8, false, OSCAR_GM_FAULT_ACCEPT_BAD_POP, false);
+    joiner_open(&a, 0x91, "a", 6);
+    n = join_payload(&a, 6, false, p, sizeof(p));
+    p[n - 7] ^= 0x04;
+    oscar_gm_handle(&GM, a.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", p, n, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code); /* the reference says 4.00 */
+    /* REUSE_SID: two members with one Sender ID */
+    gm_open(8, false, OSCAR_GM_FAULT_REUSE_SID, false);
+    joiner_open(&a, 0x92, "a", 6);
+    joiner_open(&b, 0x93, "b", 6);
+    post_join(&a, 6, false);
+    post_join(&b, 6, false);
+    OTEST_EQ_INT(GM.members[GM.clients[a.client].member].sid[0],
+                 GM.members[GM.clients[b.client].member].sid[0]);
+    /* OMIT_STALE: the rekeying message fails the joiner's reader, naming stale_node_ids */
+    gm_open(8, false, OSCAR_GM_FAULT_OMIT_STALE, false);
+    oscar_gm_set_outbox(&GM, outbox, 8);
+    joiner_open(&a, 0x94, "a", 6);
+    joiner_open(&b, 0x95, "b", 6);
+    post_join(&a, 6, false);
+    post_join(&b, 6, false);
+    char node[96];
+    snprintf(node, sizeof(node), "%s", RS.location);
+    oscar_gm_handle(&GM, b.client, NOW, OSCAR_COAP_CODE_DELETE, node, NULL, 0, &RS);
+    OTEST_EQ_INT(1, GM.outbox_len);
+    OTEST_CHECK(!oscar_ace_join_info_read(outbox[0].payload, outbox[0].len, OSCAR_ACE_REKEYING,
+                                          false, &info, why, sizeof(why)));
+    OTEST_CHECK(strstr(why, "stale_node_ids") != NULL);
+    /* NO_REKEY_ON_LEAVE: nothing goes out */
+    gm_open(8, false, OSCAR_GM_FAULT_NO_REKEY_ON_LEAVE, false);
+    oscar_gm_set_outbox(&GM, outbox, 8);
+    joiner_open(&a, 0x96, "a", 6);
+    joiner_open(&b, 0x97, "b", 6);
+    post_join(&a, 6, false);
+    post_join(&b, 6, false);
+    snprintf(node, sizeof(node), "%s", RS.location);
+    oscar_gm_handle(&GM, b.client, NOW, OSCAR_COAP_CODE_DELETE, node, NULL, 0, &RS);
+    OTEST_EQ_INT(0, GM.outbox_len);
+    OTEST_EQ_INT(0, GM.num);
+    /* ALLOW_MONITOR_MIX: Requester + Monitor admitted */
+    gm_open(8, false, OSCAR_GM_FAULT_ALLOW_MONITOR_MIX, false);
+    joiner_open(&a, 0x98, "a", 6);
+    post_join(&a, 2 | 8, false);
+    OTEST_CHECK(RS.code == OSCAR_COAP_CODE_CREATED || RS.code == OSCAR_COAP_CODE(4, 3));
+    OTEST_CHECK(RS.code != OSCAR_COAP_CODE_BAD_REQUEST);
+    /* SID_TOP_LEVEL: the joiner's reader names group_senderId */
+    gm_open(8, false, OSCAR_GM_FAULT_SID_TOP_LEVEL, false);
+    joiner_open(&a, 0x99, "a", 6);
+    post_join(&a, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    OTEST_CHECK(!oscar_ace_join_info_read(RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, false, &info,
+                                          why, sizeof(why)));
+    OTEST_CHECK(strstr(why, "group_senderId") != NULL);
+    /* BAD_KDC_POP: the joiner's check of kdc_cred_verify fails */
+    gm_open(8, false, OSCAR_GM_FAULT_BAD_KDC_POP, false);
+    joiner_open(&a, 0x9a, "a", 6);
+    post_join(&a, 6, false);
+    OTEST_CHECK(oscar_ace_join_info_read(RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, false, &info,
+                                         why, sizeof(why)));
+    OTEST_CHECK(!oscar_ace_kdc_pop_verify(cr(), &info, a.n_c, 8));
+}
+
+/* the strict reader names the field of a broken Join Response */
+static void test_reader_names_field(void)
+{
+    gm_open(8, false, 0, true);
+    struct joiner a;
+    joiner_open(&a, 0xa1, "a", 6);
+    post_join(&a, 6, true);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    uint8_t good[OSCAR_GM_PAYLOAD_MAX];
+    size_t n = RS.len;
+    memcpy(good, RS.payload, n);
+    struct oscar_ace_join_info info;
+    char why[256];
+    OTEST_CHECK(
+        oscar_ace_join_info_read(good, n, OSCAR_ACE_JOIN_RESPONSE, false, &info, why, sizeof(why)));
+    static const struct {
+        size_t at;        /* byte to change */
+        uint8_t value;    /* its new value */
+        const char *name; /* the field the reader must name */
+    } cases[] = {
+        {2, 0x02, "gkty"}, /* gkty 1 -> 2 */
+        {1, 0x08, "key"},  /* gkty's label -> key's: given twice */
+        {5, 0x01, "ms"},   /* key{ms} -> key{version}: ms missing */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint8_t bad[OSCAR_GM_PAYLOAD_MAX];
+        memcpy(bad, good, n);
+        bad[cases[i].at] = cases[i].value;
+        why[0] = '\0';
+        OTEST_CHECK(!oscar_ace_join_info_read(bad, n, OSCAR_ACE_JOIN_RESPONSE, false, &info, why,
+                                              sizeof(why)));
+        if (strstr(why, cases[i].name) == NULL) {
+            fprintf(stderr, "    case %zu: \"%s\" does not name %s\n", i, why, cases[i].name);
+        }
+        OTEST_CHECK(strstr(why, cases[i].name) != NULL);
+    }
+    /* truncated anywhere: refused */
+    for (size_t cut = 0; cut < n; cut++) {
+        OTEST_CHECK(!oscar_ace_join_info_read(good, cut, OSCAR_ACE_JOIN_RESPONSE, false, &info, why,
+                                              sizeof(why)));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    otest_init(argc, argv);
+    OTEST_RUN(test_example_join);
+    OTEST_RUN(test_join_failures);
+    OTEST_RUN(test_methods);
+    OTEST_RUN(test_lifecycle);
+    OTEST_RUN(test_faults);
+    OTEST_RUN(test_reader_names_field);
+    return otest_finish();
+}
