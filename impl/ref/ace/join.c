@@ -49,8 +49,7 @@ enum oscar_err oscar_ace_ccs_write(const char *sub, const uint8_t pub[32], uint8
     return oscar_cbor_writer_finish(&w, out_len);
 }
 
-/* ccs_key reads {kty: OKP, crv: Ed25519, x} in any order. */
-static bool ccs_key(struct oscar_cbor_reader *r, uint8_t pub[32])
+bool oscar_ace_read_okp_key(struct oscar_cbor_reader *r, uint8_t pub[32])
 {
     struct oscar_cbor_item it, v;
     int64_t label, x;
@@ -101,7 +100,7 @@ bool oscar_ace_ccs_pub(const uint8_t *cred, size_t len, uint8_t pub[32])
         if (label == CCS_CNF && !found) {
             if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_MAP || v.value != 1 ||
                 !oscar_cbor_read(&r, &v) || !oscar_cbor_int(&v, &label) || label != CNF_COSE_KEY ||
-                !ccs_key(&r, pub)) {
+                !oscar_ace_read_okp_key(&r, pub)) {
                 return false;
             }
             found = true;

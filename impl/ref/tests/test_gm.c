@@ -693,6 +693,100 @@ static void test_reader_names_field(void)
     }
 }
 
+/* as_error_is: the AS answered code with {error: e, error_description: ...} */
+static void as_error_is(uint8_t code, int e)
+{
+    OTEST_EQ_INT(code, RS.code);
+    OTEST_EQ_INT(OSCAR_CF_ACE_CBOR, RS.content_format);
+    OTEST_CHECK(RS.len > 4 && RS.payload[0] == 0xa2 && RS.payload[1] == 0x18 &&
+                RS.payload[2] == OSCAR_ACE_T_ERROR && RS.payload[3] == e);
+}
+
+/* the token endpoint (RFC 9200 §5.8) and its errors (Table 3), then AS -> GM -> join */
+static void test_as_token(void)
+{
+    static struct oscar_as as;
+    gm_open(8, false, 0, false);
+    OTEST_OK(oscar_as_init(&as, cr(), "as", AS.priv, 3600));
+    as.policies[0] = (struct oscar_as_policy){"c1", "gm", "g1", 6};
+    as.policies[1] = (struct oscar_as_policy){"mon", "gm", "g1", 8};
+    as.num_policies = 2;
+    struct joiner j;
+    keypair(&j.k, 0xb1, "c1");
+    uint8_t rq[256];
+    size_t n;
+    /* Requester+Responder+Verifier asked, Requester+Responder granted: the scope comes back */
+    OTEST_OK(
+        oscar_as_token_request_write("c1", "gm", "g1", 2 | 4 | 16, j.k.pub, rq, sizeof(rq), &n));
+    oscar_as_token(&as, "c1", rq, n, NOW, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    if (RS.code != OSCAR_COAP_CODE_CREATED) {
+        fprintf(stderr, "    AS said: %s\n", RS.why);
+    }
+    OTEST_CHECK(RS.payload[0] == 0xa3);
+    /* the token goes to the GM in an ace+cbor map, and the join goes through */
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item it, tok;
+    oscar_cbor_reader_init(&r, RS.payload, RS.len);
+    OTEST_CHECK(oscar_cbor_read(&r, &it) && oscar_cbor_read(&r, &it) && it.value == 1 &&
+                oscar_cbor_read(&r, &tok) && tok.type == OSCAR_CBOR_BSTR);
+    uint8_t post[600];
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, post, sizeof(post));
+    oscar_cbor_put_map(&w, 1);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_ACCESS_TOKEN);
+    oscar_cbor_put_bstr(&w, tok.data, tok.len);
+    OTEST_OK(oscar_cbor_writer_finish(&w, &n));
+    static struct oscar_gm_response rs;
+    j.client = oscar_gm_authz_info(&GM, post, n, NOW, &rs);
+    OTEST_CHECK(j.client >= 0);
+    memcpy(j.n_s, rs.payload + 4, 8);
+    memset(j.n_c, 0x42, 8);
+    j.roles = 6;
+    post_join(&j, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    /* the errors of Table 3 */
+    OTEST_OK(oscar_as_token_request_write("c1", "gm", "g1", 6, j.k.pub, rq, sizeof(rq), &n));
+    oscar_as_token(&as, "stranger", rq, n, NOW, &RS);
+    as_error_is(OSCAR_COAP_CODE_UNAUTHORIZED, OSCAR_AS_INVALID_CLIENT);
+    OTEST_OK(oscar_as_token_request_write("c1", "gm", "g1", 8, j.k.pub, rq, sizeof(rq), &n));
+    oscar_as_token(&as, "c1", rq, n, NOW, &RS);
+    as_error_is(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_AS_INVALID_SCOPE);
+    OTEST_OK(oscar_as_token_request_write("c1", "other-gm", "g1", 6, j.k.pub, rq, sizeof(rq), &n));
+    oscar_as_token(&as, "c1", rq, n, NOW, &RS);
+    as_error_is(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_AS_INVALID_SCOPE);
+    OTEST_OK(oscar_as_token_request_write("c1", "gm", "g1", 6, j.k.pub, rq, sizeof(rq), &n));
+    rq[n - 1] = 1; /* grant_type: authorization_code */
+    oscar_as_token(&as, "c1", rq, n, NOW, &RS);
+    as_error_is(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_AS_UNSUPPORTED_GRANT_TYPE);
+    rq[n - 1] = 2;
+    rq[8] = 4; /* req_cnf's crv: X25519 */
+    oscar_as_token(&as, "c1", rq, n, NOW, &RS);
+    as_error_is(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_AS_UNSUPPORTED_POP_KEY);
+    rq[8] = 6;
+    rq[0] = 0xa4; /* the last entry (grant_type) falls off: trailing bytes */
+    oscar_as_token(&as, "c1", rq, n, NOW, &RS);
+    as_error_is(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_AS_INVALID_REQUEST);
+    oscar_as_token(&as, "c1", rq, n - 3, NOW, &RS);
+    as_error_is(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_AS_INVALID_REQUEST);
+    /* fault switches: a Monitor token for c1; a token without exp */
+    as.faults = OSCAR_AS_FAULT_IGNORE_POLICY;
+    OTEST_OK(oscar_as_token_request_write("c1", "gm", "g1", 8, j.k.pub, rq, sizeof(rq), &n));
+    oscar_as_token(&as, "c1", rq, n, NOW, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code); /* the reference says invalid_scope */
+    as.faults = OSCAR_AS_FAULT_NO_EXP;
+    OTEST_OK(oscar_as_token_request_write("c1", "gm", "g1", 6, j.k.pub, rq, sizeof(rq), &n));
+    oscar_as_token(&as, "c1", rq, n, NOW, &RS);
+    oscar_cbor_reader_init(&r, RS.payload, RS.len);
+    OTEST_CHECK(oscar_cbor_read(&r, &it) && oscar_cbor_read(&r, &it) && oscar_cbor_read(&r, &tok) &&
+                tok.type == OSCAR_CBOR_BSTR);
+    struct oscar_ace_claims claims;
+    char why[256];
+    OTEST_EQ_INT(OSCAR_ACE_TOKEN_OK, oscar_ace_cwt_check(cr(), AS.pub, "as", "gm", NOW, tok.data,
+                                                         tok.len, &claims, why, sizeof(why)));
+    OTEST_EQ_INT(0, claims.exp); /* the reference always sets exp = iat + lifetime */
+}
+
 int main(int argc, char **argv)
 {
     otest_init(argc, argv);
@@ -702,5 +796,6 @@ int main(int argc, char **argv)
     OTEST_RUN(test_lifecycle);
     OTEST_RUN(test_faults);
     OTEST_RUN(test_reader_names_field);
+    OTEST_RUN(test_as_token);
     return otest_finish();
 }

@@ -314,6 +314,10 @@ bool oscar_ace_join_info_read(const uint8_t *payload, size_t len, enum oscar_ace
 /* oscar_ace_ccs_pub reads the Ed25519 key out of a CCS credential {2: sub, 8: {1: COSE_Key}}. */
 bool oscar_ace_ccs_pub(const uint8_t *cred, size_t len, uint8_t pub[32]);
 
+/* oscar_ace_read_okp_key reads a COSE_Key {kty: OKP, crv: Ed25519, x} (labels in any order,
+ * others skipped) at r. */
+bool oscar_ace_read_okp_key(struct oscar_cbor_reader *r, uint8_t pub[32]);
+
 /* oscar_ace_ccs_write writes the CCS credential of an Ed25519 public key. */
 enum oscar_err oscar_ace_ccs_write(const char *sub, const uint8_t pub[32], uint8_t *out, size_t cap,
                                    size_t *out_len);
@@ -323,6 +327,73 @@ enum oscar_err oscar_ace_ccs_write(const char *sub, const uint8_t pub[32], uint8
 bool oscar_ace_kdc_pop_verify(const struct oscar_crypto_ops *crypto,
                               const struct oscar_ace_join_info *info, const uint8_t *n_c,
                               size_t n_c_len);
+
+/* --- the Authorization Server's /token (RFC 9200 §5.8), client credentials grant --- */
+
+/* ace+cbor keys of the token endpoint (RFC 9200 Table 5, RFC 9201) */
+#define OSCAR_ACE_T_ACCESS_TOKEN 1
+#define OSCAR_ACE_T_EXPIRES_IN 2
+#define OSCAR_ACE_T_REQ_CNF 4
+#define OSCAR_ACE_T_AUDIENCE 5
+#define OSCAR_ACE_T_SCOPE 9
+#define OSCAR_ACE_T_CLIENT_ID 24
+#define OSCAR_ACE_T_ERROR 30
+#define OSCAR_ACE_T_ERROR_DESCRIPTION 31
+#define OSCAR_ACE_T_GRANT_TYPE 33
+#define OSCAR_ACE_T_ACE_PROFILE 38
+#define OSCAR_ACE_GRANT_CLIENT_CREDENTIALS 2
+
+/* error codes of the token endpoint (RFC 9200 Table 3) */
+enum oscar_as_error {
+    OSCAR_AS_INVALID_REQUEST = 1,
+    OSCAR_AS_INVALID_CLIENT = 2,
+    OSCAR_AS_UNAUTHORIZED_CLIENT = 4,
+    OSCAR_AS_UNSUPPORTED_GRANT_TYPE = 5,
+    OSCAR_AS_INVALID_SCOPE = 6,
+    OSCAR_AS_UNSUPPORTED_POP_KEY = 7,
+};
+
+enum oscar_as_fault {
+    OSCAR_AS_FAULT_IGNORE_POLICY = 1u << 0, /* grants whatever roles are asked for */
+    OSCAR_AS_FAULT_NO_EXP = 1u << 1,        /* tokens without exp */
+};
+
+#define OSCAR_AS_POLICIES_MAX 32
+
+/* struct oscar_as_policy: client may get roles (AIF Tperm) in group gname at audience aud. */
+struct oscar_as_policy {
+    char client[OSCAR_ACE_TEXT_MAX];
+    char aud[OSCAR_ACE_TEXT_MAX];
+    char gname[OSCAR_ACE_GNAME_MAX];
+    uint64_t roles;
+};
+
+struct oscar_as {
+    const struct oscar_crypto_ops *crypto;
+    char iss[OSCAR_ACE_TEXT_MAX];
+    uint8_t priv[32];
+    uint8_t pub[32];
+    uint64_t lifetime; /* seconds a token lives */
+    unsigned faults;
+    uint64_t issued; /* tokens so far (their cti) */
+    struct oscar_as_policy policies[OSCAR_AS_POLICIES_MAX];
+    size_t num_policies;
+};
+
+enum oscar_err oscar_as_init(struct oscar_as *as, const struct oscar_crypto_ops *crypto,
+                             const char *iss, const uint8_t priv[32], uint64_t lifetime);
+
+/* oscar_as_token processes POST /token from client (as authenticated by the secure channel):
+ * 2.01 with {access_token, expires_in[, scope when narrowed]}, else the error of Table 3 as
+ * {error, error_description} with 4.00 (4.01 for invalid_client). */
+void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payload, size_t len,
+                    uint64_t now, struct oscar_gm_response *rs);
+
+/* oscar_as_token_request_write writes a client-credentials token request for scope
+ * [[gname, roles]] at aud with the client's Ed25519 key as req_cnf. */
+enum oscar_err oscar_as_token_request_write(const char *client, const char *aud, const char *gname,
+                                            uint64_t roles, const uint8_t pub[32], uint8_t *out,
+                                            size_t cap, size_t *out_len);
 
 /* oscar_ace_group_params fills the Common Context part of p (Master Secret and Salt, Gid,
  * algorithms, Group Manager credential, own Sender ID) from a Join Response, borrowing its

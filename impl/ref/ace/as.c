@@ -1,0 +1,287 @@
+/* ace/as.c — the reference Authorization Server's token endpoint (see oscar/gm.h): the client
+ * credentials grant of RFC 9200 §5.8 with an asymmetric PoP key (req_cnf, RFC 9201), AIF scopes
+ * of Group OSCORE narrowed to what the policy allows, CWT access tokens signed with EdDSA. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "oscar/coap.h"
+#include "oscar/gm.h"
+
+enum oscar_err oscar_as_init(struct oscar_as *as, const struct oscar_crypto_ops *crypto,
+                             const char *iss, const uint8_t priv[32], uint64_t lifetime)
+{
+    memset(as, 0, sizeof(*as));
+    as->crypto = crypto;
+    if (strlen(iss) >= sizeof(as->iss)) {
+        return OSCAR_ERR_INVALID_ARG;
+    }
+    snprintf(as->iss, sizeof(as->iss), "%s", iss);
+    memcpy(as->priv, priv, 32);
+    as->lifetime = lifetime;
+    return crypto->sig_public(OSCAR_COSE_ALG_EDDSA, as->priv, as->pub);
+}
+
+static void as_error(struct oscar_gm_response *rs, enum oscar_as_error e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void as_error(struct oscar_gm_response *rs, enum oscar_as_error e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rs->why, sizeof(rs->why), fmt, ap);
+    va_end(ap);
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    oscar_cbor_put_map(&w, 2);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_ERROR);
+    oscar_cbor_put_uint(&w, (uint64_t)e);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_ERROR_DESCRIPTION);
+    oscar_cbor_put_tstr(&w, rs->why, strlen(rs->why));
+    (void)oscar_cbor_writer_finish(&w, &rs->len);
+    rs->code =
+        e == OSCAR_AS_INVALID_CLIENT ? OSCAR_COAP_CODE_UNAUTHORIZED : OSCAR_COAP_CODE_BAD_REQUEST;
+    rs->content_format = OSCAR_CF_ACE_CBOR;
+}
+
+struct token_request {
+    uint64_t grant;
+    bool has_grant;
+    char client_id[OSCAR_ACE_TEXT_MAX];
+    char aud[OSCAR_ACE_TEXT_MAX];
+    const uint8_t *scope;
+    size_t scope_len;
+    uint8_t pub[32];
+    bool has_cnf;
+    bool bad_cnf;
+};
+
+static bool text(const struct oscar_cbor_item *v, char *out, size_t cap)
+{
+    if (v->type != OSCAR_CBOR_TSTR || v->len >= cap) {
+        return false;
+    }
+    memcpy(out, v->data, v->len);
+    out[v->len] = '\0';
+    return true;
+}
+
+/* read_request reads the token request map; false with why on a malformed one. */
+static bool read_request(const uint8_t *p, size_t len, struct token_request *t, char *why,
+                         size_t cap)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item m, k, v;
+    int64_t label;
+    uint64_t seen = 0;
+    memset(t, 0, sizeof(*t));
+    oscar_cbor_reader_init(&r, p, len);
+    if (!oscar_cbor_read(&r, &m) || m.type != OSCAR_CBOR_MAP) {
+        snprintf(why, cap, "not an ace+cbor map");
+        return false;
+    }
+    for (uint64_t i = 0; i < m.value; i++) {
+        if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label)) {
+            snprintf(why, cap, "entry %llu: a key that is no integer", (unsigned long long)i);
+            return false;
+        }
+        if (label >= 0 && label < 64) {
+            if (seen & (UINT64_C(1) << label)) {
+                snprintf(why, cap, "parameter %lld given twice", (long long)label);
+                return false;
+            }
+            seen |= UINT64_C(1) << label;
+        }
+        if (label == OSCAR_ACE_T_REQ_CNF) {
+            struct oscar_cbor_item cnf, c;
+            size_t at = r.pos;
+            t->has_cnf = true;
+            if (!oscar_cbor_read(&r, &cnf) || cnf.type != OSCAR_CBOR_MAP || cnf.value != 1 ||
+                !oscar_cbor_read(&r, &c) || !oscar_cbor_int(&c, &label) || label != 1 ||
+                !oscar_ace_read_okp_key(&r, t->pub)) {
+                /* not an Ed25519 COSE_Key: skip it whole and say unsupported_pop_key */
+                t->bad_cnf = true;
+                r.pos = at;
+                r.error[0] = '\0';
+                if (!oscar_cbor_skip(&r)) {
+                    snprintf(why, cap, "req_cnf: malformed");
+                    return false;
+                }
+            }
+            continue;
+        }
+        bool ok = true;
+        if (!oscar_cbor_read(&r, &v)) {
+            ok = false;
+        } else if (label == OSCAR_ACE_T_GRANT_TYPE) {
+            ok = v.type == OSCAR_CBOR_UINT;
+            t->grant = v.value;
+            t->has_grant = true;
+        } else if (label == OSCAR_ACE_T_CLIENT_ID) {
+            ok = text(&v, t->client_id, sizeof(t->client_id));
+        } else if (label == OSCAR_ACE_T_AUDIENCE) {
+            ok = text(&v, t->aud, sizeof(t->aud));
+        } else if (label == OSCAR_ACE_T_SCOPE) {
+            ok = v.type == OSCAR_CBOR_BSTR;
+            t->scope = v.data;
+            t->scope_len = v.len;
+        } else if (v.type == OSCAR_CBOR_ARRAY || v.type == OSCAR_CBOR_MAP ||
+                   v.type == OSCAR_CBOR_TAG) {
+            r.pos = v.offset;
+            ok = oscar_cbor_skip(&r);
+        }
+        if (!ok) {
+            snprintf(why, cap, "parameter %lld: wrong type", (long long)label);
+            return false;
+        }
+    }
+    if (r.pos != r.len) {
+        snprintf(why, cap, "bytes after the map");
+        return false;
+    }
+    return true;
+}
+
+void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payload, size_t len,
+                    uint64_t now, struct oscar_gm_response *rs)
+{
+    memset(rs, 0, sizeof(*rs));
+    rs->content_format = OSCAR_CF_NONE;
+    struct token_request t;
+    char why[160];
+    if (!read_request(payload, len, &t, why, sizeof(why))) {
+        as_error(rs, OSCAR_AS_INVALID_REQUEST, "%s", why);
+        return;
+    }
+    bool known = false;
+    for (size_t i = 0; i < as->num_policies; i++) {
+        known |= strcmp(as->policies[i].client, client) == 0;
+    }
+    if (!known || (t.client_id[0] != '\0' && strcmp(t.client_id, client) != 0)) {
+        as_error(rs, OSCAR_AS_INVALID_CLIENT, "client %s is not known here", client);
+        return;
+    }
+    if (!t.has_grant || t.aud[0] == '\0' || t.scope == NULL || !t.has_cnf) {
+        as_error(rs, OSCAR_AS_INVALID_REQUEST, "missing %s",
+                 !t.has_grant       ? "grant_type"
+                 : t.aud[0] == '\0' ? "audience"
+                 : t.scope == NULL  ? "scope"
+                                    : "req_cnf");
+        return;
+    }
+    if (t.grant != OSCAR_ACE_GRANT_CLIENT_CREDENTIALS) {
+        as_error(rs, OSCAR_AS_UNSUPPORTED_GRANT_TYPE, "grant_type %llu: only client credentials",
+                 (unsigned long long)t.grant);
+        return;
+    }
+    if (t.bad_cnf) {
+        as_error(rs, OSCAR_AS_UNSUPPORTED_POP_KEY, "req_cnf: only an Ed25519 COSE_Key");
+        return;
+    }
+    struct oscar_ace_scope_entry e[OSCAR_ACE_SCOPE_MAX];
+    size_t n;
+    if (!oscar_ace_scope_decode(t.scope, t.scope_len, e, OSCAR_ACE_SCOPE_MAX, &n, why,
+                                sizeof(why))) {
+        as_error(rs, OSCAR_AS_INVALID_SCOPE, "%s", why);
+        return;
+    }
+    /* each entry narrowed to the roles the policy allows; entries left empty are dropped */
+    size_t kept = 0;
+    bool narrowed = false;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t allowed = 0;
+        for (size_t k = 0; k < as->num_policies; k++) {
+            const struct oscar_as_policy *pol = &as->policies[k];
+            if (strcmp(pol->client, client) == 0 && strcmp(pol->aud, t.aud) == 0 &&
+                strcmp(pol->gname, e[i].gname) == 0) {
+                allowed |= pol->roles;
+            }
+        }
+        uint64_t granted =
+            (as->faults & OSCAR_AS_FAULT_IGNORE_POLICY) ? e[i].perm : e[i].perm & allowed;
+        narrowed |= granted != e[i].perm;
+        /* a role set the narrowing made invalid (none left) is dropped */
+        if (granted != 0 && oscar_ace_roles_valid(granted, NULL, 0)) {
+            e[kept] = e[i];
+            e[kept++].perm = granted;
+        }
+    }
+    if (kept == 0) {
+        as_error(rs, OSCAR_AS_INVALID_SCOPE, "client %s may have none of the roles asked for at %s",
+                 client, t.aud);
+        return;
+    }
+    struct oscar_ace_claims c = {0};
+    snprintf(c.iss, sizeof(c.iss), "%s", as->iss);
+    snprintf(c.aud, sizeof(c.aud), "%s", t.aud);
+    c.iat = now;
+    c.exp = (as->faults & OSCAR_AS_FAULT_NO_EXP) ? 0 : now + as->lifetime;
+    as->issued++;
+    for (size_t i = 0; i < 8; i++) {
+        c.cti[i] = (uint8_t)(as->issued >> (56 - 8 * i));
+    }
+    c.cti_len = 8;
+    memcpy(c.cnf_pub, t.pub, 32);
+    c.cnf_pub_len = 32;
+    uint8_t token[1024];
+    size_t token_len;
+    if (oscar_ace_scope_encode(c.scope, sizeof(c.scope), &c.scope_len, e, kept) != OSCAR_OK ||
+        oscar_ace_cwt_sign(as->crypto, as->priv, as->pub, &c, token, sizeof(token), &token_len) !=
+            OSCAR_OK) {
+        as_error(rs, OSCAR_AS_INVALID_REQUEST, "the token does not fit");
+        return;
+    }
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    oscar_cbor_put_map(&w, 2 + narrowed);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_ACCESS_TOKEN);
+    oscar_cbor_put_bstr(&w, token, token_len);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_EXPIRES_IN);
+    oscar_cbor_put_uint(&w, as->lifetime);
+    if (narrowed) { /* the scope granted differs from the one asked for (RFC 9200 §5.8.2) */
+        oscar_cbor_put_uint(&w, OSCAR_ACE_T_SCOPE);
+        oscar_cbor_put_bstr(&w, c.scope, c.scope_len);
+    }
+    if (oscar_cbor_writer_finish(&w, &rs->len) != OSCAR_OK) {
+        as_error(rs, OSCAR_AS_INVALID_REQUEST, "the response does not fit");
+        return;
+    }
+    rs->code = OSCAR_COAP_CODE_CREATED;
+    rs->content_format = OSCAR_CF_ACE_CBOR;
+}
+
+enum oscar_err oscar_as_token_request_write(const char *client, const char *aud, const char *gname,
+                                            uint64_t roles, const uint8_t pub[32], uint8_t *out,
+                                            size_t cap, size_t *out_len)
+{
+    struct oscar_ace_scope_entry e = {.perm = roles};
+    uint8_t scope[OSCAR_ACE_SCOPE_BYTES_MAX];
+    size_t scope_len;
+    if (strlen(gname) >= sizeof(e.gname)) {
+        return OSCAR_ERR_INVALID_ARG;
+    }
+    memcpy(e.gname, gname, strlen(gname) + 1);
+    OSCAR_TRY(oscar_ace_scope_encode(scope, sizeof(scope), &scope_len, &e, 1));
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, out, cap);
+    oscar_cbor_put_map(&w, 5);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_REQ_CNF);
+    oscar_cbor_put_map(&w, 1);
+    oscar_cbor_put_uint(&w, 1);
+    oscar_cbor_put_map(&w, 3);
+    oscar_cbor_put_int(&w, 1);
+    oscar_cbor_put_int(&w, 1);
+    oscar_cbor_put_int(&w, -1);
+    oscar_cbor_put_int(&w, OSCAR_COSE_CRV_ED25519);
+    oscar_cbor_put_int(&w, -2);
+    oscar_cbor_put_bstr(&w, pub, 32);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_AUDIENCE);
+    oscar_cbor_put_tstr(&w, aud, strlen(aud));
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_SCOPE);
+    oscar_cbor_put_bstr(&w, scope, scope_len);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_CLIENT_ID);
+    oscar_cbor_put_tstr(&w, client, strlen(client));
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_GRANT_TYPE);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_GRANT_CLIENT_CREDENTIALS);
+    return oscar_cbor_writer_finish(&w, out_len);
+}
