@@ -246,9 +246,11 @@ int oscar_cmd_bench(int argc, char **argv)
     long packets = 1000000;
     uint32_t fault = 0;
     bool group = false;
+    bool ace = false;
     int32_t sig = OSCAR_COSE_ALG_EDDSA;
     static const struct option longopts[] = {
         {"group", no_argument, NULL, 'g'},
+        {"ace", no_argument, NULL, 'A'},
         {"sig", required_argument, NULL, 'S'},
         {"write-trace", required_argument, NULL, 'w'},
         {"packets", required_argument, NULL, 'p'},
@@ -278,6 +280,9 @@ int oscar_cmd_bench(int argc, char **argv)
         case 'g':
             group = true;
             break;
+        case 'A':
+            ace = true;
+            break;
         case 'S':
             sig = (int32_t)strtol(optarg, NULL, 10);
             break;
@@ -297,6 +302,7 @@ int oscar_cmd_bench(int argc, char **argv)
                 "usage: oscar bench [--rounds N] [--round-seconds S] [--alg COSE_ID]\n"
                 "       oscar bench --write-trace PCAP [--packets N] [--alg COSE_ID] [--fault F]\n"
                 "       oscar bench --group [--sig -8|-7] [--rounds N]\n"
+                "       oscar bench --ace [--rounds N]\n"
                 "Prints OSCORE protect+unprotect/s of a 40-byte request and the raw AEAD\n"
                 "seal+open/s on the same sizes, medians of N interleaved rounds, and their "
                 "ratio. --write-trace writes a capture of N (default 1000000) OSCORE\n"
@@ -304,11 +310,17 @@ int oscar_cmd_bench(int argc, char **argv)
                 "switches a core fault on in the client (a negative control at scale).\n"
                 "--group: one Group OSCORE request to N = 10, 100, 1000 servers and their N\n"
                 "responses (group mode, EdDSA or ES256), time and peak memory, next to the\n"
-                "signature rates of the same run.\n");
+                "signature rates of the same run.\n"
+                "--ace: joins/s and /authz-info tokens/s at the reference Group Manager, and the\n"
+                "time to rekey groups of 100 and 1000 members on a leave (messages written and\n"
+                "OSCORE-protected), next to the Ed25519 rates of the same run.\n");
             return OSCAR_EXIT_OK;
         default:
             return OSCAR_EXIT_USAGE;
         }
+    }
+    if (ace) {
+        return oscar_ace_bench(rounds < 1 ? 1 : rounds > 15 ? 15 : rounds);
     }
     if (group) {
         return oscar_group_bench(sig, rounds < 1 ? 1 : rounds > 15 ? 15 : rounds);

@@ -40,7 +40,7 @@ struct directory {
     size_t pub_len;
 };
 
-static double seconds(void)
+double oscar_bench_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -119,7 +119,7 @@ static int open_ctx(struct oscar_group_ctx *ctx, struct directory *dir, size_t w
 }
 
 /* rates measures signs and verifies per second of a 200-byte message. */
-static void rates(int32_t sig, double *sign_rate, double *verify_rate)
+void oscar_bench_sig_rates(int32_t sig, double *sign_rate, double *verify_rate)
 {
     const struct oscar_crypto_ops *c = oscar_crypto_wolfssl();
     struct directory dir;
@@ -131,22 +131,22 @@ static void rates(int32_t sig, double *sign_rate, double *verify_rate)
     uint8_t msg[200] = {0};
     uint8_t s[OSCAR_SIG_MAX];
     int n = 0;
-    double t0 = seconds();
-    while (seconds() - t0 < 0.5) {
+    double t0 = oscar_bench_seconds();
+    while (oscar_bench_seconds() - t0 < 0.5) {
         msg[0] = (uint8_t)n++;
         if (c->sign(sig, dir.m[0].d, dir.m[0].pub, msg, sizeof(msg), s) != OSCAR_OK) {
             break;
         }
     }
-    *sign_rate = n / (seconds() - t0);
+    *sign_rate = n / (oscar_bench_seconds() - t0);
     n = 0;
-    t0 = seconds();
+    t0 = oscar_bench_seconds();
     bool ok = true;
-    while (seconds() - t0 < 0.5 && ok) {
+    while (oscar_bench_seconds() - t0 < 0.5 && ok) {
         n++;
         c->verify(sig, dir.m[0].pub, msg, sizeof(msg), s, sizeof(s), &ok);
     }
-    *verify_rate = n / (seconds() - t0);
+    *verify_rate = n / (oscar_bench_seconds() - t0);
     free(dir.m);
 }
 
@@ -248,7 +248,7 @@ static double one_exchange(size_t n, int32_t sig)
         uint8_t req[MSG_MAX];
         size_t req_len;
         struct oscar_group_exchange cex;
-        double t0 = seconds();
+        double t0 = oscar_bench_seconds();
         bool ok =
             oscar_group_protect_request(&b.client, OSCAR_GROUP_MODE_GROUP, NULL, 0, req,
                                         sizeof(req), &req_len, &cex, GET, sizeof(GET)) == OSCAR_OK;
@@ -258,7 +258,7 @@ static double one_exchange(size_t n, int32_t sig)
         for (size_t k = 0; ok && k < n; k++) {
             ok = client_reads(&b, &cex, b.responses[k], b.response_len[k]);
         }
-        elapsed = ok ? seconds() - t0 : -1;
+        elapsed = ok ? oscar_bench_seconds() - t0 : -1;
     }
     group_close(&b);
     return elapsed;
@@ -348,7 +348,7 @@ static double relay_exchange(size_t n, int32_t sig)
         uint8_t buf[MSG_MAX];
         size_t req_len;
         struct oscar_group_exchange cex;
-        double t0 = seconds();
+        double t0 = oscar_bench_seconds();
         ok = oscar_group_protect_request(&b.client, OSCAR_GROUP_MODE_GROUP, NULL, 0, req,
                                          sizeof(req), &req_len, &cex, GET,
                                          sizeof(GET)) == OSCAR_OK &&
@@ -366,7 +366,7 @@ static double relay_exchange(size_t n, int32_t sig)
             ssize_t got = receive(client_fd, buf, sizeof(buf));
             ok = got > 0 && client_reads(&b, &cex, buf, (size_t)got);
         }
-        elapsed = ok ? seconds() - t0 : -1;
+        elapsed = ok ? oscar_bench_seconds() - t0 : -1;
     }
     oscar_relay_cleanup(&relay);
     for (size_t k = 0; fds != NULL && k < n; k++) {
@@ -394,7 +394,7 @@ int oscar_group_bench(int32_t sig, int rounds)
     }
     double sign_rate;
     double verify_rate;
-    rates(sig, &sign_rate, &verify_rate);
+    oscar_bench_sig_rates(sig, &sign_rate, &verify_rate);
     printf("Group OSCORE, group mode, %s, AES-CCM-16-64-128: one request to N servers, N "
            "responses\n",
            sig == OSCAR_COSE_ALG_EDDSA ? "EdDSA (Ed25519)" : "ES256 (P-256)");

@@ -29,7 +29,7 @@ static void why(struct oscar_gm_response *rs, const char *fmt, ...)
     va_end(ap);
 }
 
-static void bit_set(uint8_t *set, uint8_t b, bool on)
+static void bit_set(uint8_t *set, unsigned b, bool on)
 {
     if (on) {
         set[b / 8] |= (uint8_t)(1u << (b % 8));
@@ -38,7 +38,7 @@ static void bit_set(uint8_t *set, uint8_t b, bool on)
     }
 }
 
-static bool bit_get(const uint8_t *set, uint8_t b)
+static bool bit_get(const uint8_t *set, unsigned b)
 {
     return (set[b / 8] >> (b % 8)) & 1u;
 }
@@ -70,7 +70,7 @@ enum oscar_err oscar_gm_init(struct oscar_gm *gm, const struct oscar_gm_config *
     if (cfg->gname == NULL || strlen(cfg->gname) >= sizeof(gm->gname) ||
         cfg->gm_cred_len > sizeof(gm->gm_cred) || cfg->master_salt_len > sizeof(gm->salt) ||
         (cfg->gid != NULL && (cfg->gid_len == 0 || cfg->gid_len > sizeof(gm->gid))) ||
-        cfg->sid_count == 0 || cfg->sid_first + cfg->sid_count > 256) {
+        cfg->sid_count == 0 || cfg->sid_first + cfg->sid_count > OSCAR_GM_SID_BITS) {
         return OSCAR_ERR_INVALID_ARG;
     }
     copy_text(gm->gname, sizeof(gm->gname), cfg->gname);
@@ -120,22 +120,36 @@ void oscar_gm_set_outbox(struct oscar_gm *gm, struct oscar_gm_outgoing *out, siz
     gm->outbox_len = 0;
 }
 
+/* set_sid gives m Sender ID v: one byte below 256, else two (big-endian). */
+static void set_sid(struct oscar_gm_member *m, unsigned v)
+{
+    m->sid_value = v;
+    if (v < 256) {
+        m->sid[0] = (uint8_t)v;
+        m->sid_len = 1;
+    } else {
+        m->sid[0] = (uint8_t)(v >> 8);
+        m->sid[1] = (uint8_t)v;
+        m->sid_len = 2;
+    }
+}
+
 /* alloc_sid finds a Sender ID not handed out since the current Gid (KGO §6.3). */
-static bool alloc_sid(struct oscar_gm *gm, uint8_t *sid)
+static bool alloc_sid(struct oscar_gm *gm, unsigned *sid)
 {
     if (gm->faults & OSCAR_GM_FAULT_REUSE_SID) {
         for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
-            if (gm->members[i].used && gm->members[i].sid_len == 1) {
-                *sid = gm->members[i].sid[0];
+            if (gm->members[i].used && gm->members[i].sid_len > 0) {
+                *sid = gm->members[i].sid_value;
                 return true;
             }
         }
     }
     for (unsigned k = 0; k < gm->sid_count; k++) {
-        uint8_t s = (uint8_t)(gm->sid_first + k);
-        if (!bit_get(gm->sid_used, s)) {
-            bit_set(gm->sid_used, s, true);
-            *sid = s;
+        unsigned v = gm->sid_first + k;
+        if (!bit_get(gm->sid_used, v)) {
+            bit_set(gm->sid_used, v, true);
+            *sid = v;
             return true;
         }
     }
@@ -145,7 +159,7 @@ static bool alloc_sid(struct oscar_gm *gm, uint8_t *sid)
 static bool sid_available(const struct oscar_gm *gm)
 {
     for (unsigned k = 0; k < gm->sid_count; k++) {
-        if (!bit_get(gm->sid_used, (uint8_t)(gm->sid_first + k))) {
+        if (!bit_get(gm->sid_used, gm->sid_first + k)) {
             return true;
         }
     }
@@ -155,9 +169,33 @@ static bool sid_available(const struct oscar_gm *gm)
 /* make_stale puts a relinquished Sender ID into the current version's stale set (KGO §7.1). */
 static void make_stale(struct oscar_gm *gm, const struct oscar_gm_member *m)
 {
-    if (m->sid_len == 1) {
-        bit_set(gm->stale[0], m->sid[0], true);
+    if (m->sid_len > 0) {
+        bit_set(gm->stale[0], m->sid_value, true);
     }
+}
+
+/* put_sid_set writes the Sender IDs of a bit set as an array of byte strings. */
+static void put_sid_set(struct oscar_cbor_writer *w, const uint8_t *set, size_t n)
+{
+    oscar_cbor_put_array(w, n);
+    for (unsigned byte = 0; byte < OSCAR_GM_SID_BITS / 8; byte++) {
+        for (unsigned b = 0; set[byte] != 0 && b < 8; b++) {
+            if ((set[byte] >> b) & 1u) {
+                struct oscar_gm_member tmp;
+                set_sid(&tmp, byte * 8 + b);
+                oscar_cbor_put_bstr(w, tmp.sid, tmp.sid_len);
+            }
+        }
+    }
+}
+
+static size_t count_set(const uint8_t *set)
+{
+    size_t n = 0;
+    for (unsigned byte = 0; byte < OSCAR_GM_SID_BITS / 8; byte++) {
+        n += (size_t)__builtin_popcount(set[byte]);
+    }
+    return n;
 }
 
 static int new_member(struct oscar_gm *gm)
@@ -175,7 +213,7 @@ static int new_member(struct oscar_gm *gm)
     return -1;
 }
 
-int oscar_gm_add_member(struct oscar_gm *gm, uint8_t sid, uint64_t roles, const uint8_t *cred,
+int oscar_gm_add_member(struct oscar_gm *gm, unsigned sid, uint64_t roles, const uint8_t *cred,
                         size_t cred_len)
 {
     int i = new_member(gm);
@@ -185,8 +223,11 @@ int oscar_gm_add_member(struct oscar_gm *gm, uint8_t sid, uint64_t roles, const 
     struct oscar_gm_member *m = &gm->members[i];
     m->roles = roles;
     if ((roles & ROLE_ACTIVE) != 0) {
-        m->sid[0] = sid;
-        m->sid_len = 1;
+        if (sid >= OSCAR_GM_SID_BITS) {
+            m->used = false;
+            return -1;
+        }
+        set_sid(m, sid);
         bit_set(gm->sid_used, sid, true);
     }
     memcpy(m->cred, cred, cred_len);
@@ -356,8 +397,8 @@ static bool relevant(const struct oscar_gm_member *m, uint64_t roles)
 {
     bool want_resp = (roles & ROLE(OSCAR_ACE_ROLE_REQUESTER)) != 0;
     bool want_req = (roles & (ROLE(OSCAR_ACE_ROLE_RESPONDER) | ROLE_MONITOR_ONLY)) != 0;
-    return m->sid_len == 1 && ((want_resp && (m->roles & ROLE(OSCAR_ACE_ROLE_RESPONDER))) ||
-                               (want_req && (m->roles & ROLE(OSCAR_ACE_ROLE_REQUESTER))));
+    return m->sid_len > 0 && ((want_resp && (m->roles & ROLE(OSCAR_ACE_ROLE_RESPONDER))) ||
+                              (want_req && (m->roles & ROLE(OSCAR_ACE_ROLE_REQUESTER))));
 }
 
 /* put_creds writes creds, peer_roles and peer_identifiers of the members filter picks. */
@@ -367,14 +408,14 @@ static void put_creds(struct oscar_cbor_writer *w, const struct oscar_gm *gm, in
     size_t n = 0;
     for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
         const struct oscar_gm_member *m = &gm->members[i];
-        n += m->used && (int)i != self && (all ? m->sid_len == 1 : relevant(m, roles));
+        n += m->used && (int)i != self && (all ? m->sid_len > 0 : relevant(m, roles));
     }
     for (int pass = 0; pass < 3; pass++) {
         oscar_cbor_put_uint(w, (uint64_t)(OSCAR_ACE_P_CREDS + pass));
         oscar_cbor_put_array(w, n);
         for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
             const struct oscar_gm_member *m = &gm->members[i];
-            if (!m->used || (int)i == self || !(all ? m->sid_len == 1 : relevant(m, roles))) {
+            if (!m->used || (int)i == self || !(all ? m->sid_len > 0 : relevant(m, roles))) {
                 continue;
             }
             if (pass == 0) {
@@ -759,12 +800,13 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
     m->roles = roles;
     m->sid_len = 0;
     if (!monitor) {
-        if (!alloc_sid(gm, &m->sid[0])) {
+        unsigned v;
+        if (!alloc_sid(gm, &v)) {
             m->used = rejoin;
             problem(rs, OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_ACE_ERR_NO_IDS);
             return;
         }
-        m->sid_len = 1;
+        set_sid(m, v);
         if (f.cred != NULL && f.cred_len > 0) {
             memcpy(m->cred, f.cred, f.cred_len);
             m->cred_len = f.cred_len;
@@ -773,11 +815,11 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
         c->pop_key_known = true;
     }
     c->member = mi;
-    bool sid_top = (gm->faults & OSCAR_GM_FAULT_SID_TOP_LEVEL) && m->sid_len == 1;
+    bool sid_top = (gm->faults & OSCAR_GM_FAULT_SID_TOP_LEVEL) && m->sid_len > 0;
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
     oscar_cbor_put_map(&w, 10 + 3 * f.get_creds + sid_top);
-    put_common(&w, gm, now, m->sid_len == 1 && !sid_top ? m->sid : NULL, m->sid_len, false);
+    put_common(&w, gm, now, m->sid_len > 0 && !sid_top ? m->sid : NULL, m->sid_len, false);
     if (f.get_creds) {
         put_creds(&w, gm, mi, roles, false);
     }
@@ -788,7 +830,7 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
     }
     if (sid_top) {
         oscar_cbor_put_uint(&w, OSCAR_ACE_P_GROUP_SENDERID);
-        oscar_cbor_put_bstr(&w, m->sid, 1);
+        oscar_cbor_put_bstr(&w, m->sid, m->sid_len);
     }
     if (oscar_cbor_writer_finish(&w, &rs->len) != OSCAR_OK) {
         why(rs, "the Join Response does not fit");
@@ -805,11 +847,10 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
 enum oscar_err oscar_gm_rekey(struct oscar_gm *gm, uint64_t now)
 {
     /* the stale set of the version being relinquished goes with it; a new empty one starts */
-    uint8_t relinquished[32];
-    memcpy(relinquished, gm->stale[0], sizeof(relinquished));
     memmove(&gm->stale[1], &gm->stale[0], sizeof(gm->stale[0]) * (OSCAR_GM_STALE_SETS - 1));
     memmove(&gm->stale_num[1], &gm->stale_num[0],
             sizeof(gm->stale_num[0]) * (OSCAR_GM_STALE_SETS - 1));
+    const uint8_t *relinquished = gm->stale[1];
     gm->num++;
     memset(gm->stale[0], 0, sizeof(gm->stale[0]));
     gm->stale_num[0] = gm->num;
@@ -818,39 +859,35 @@ enum oscar_err oscar_gm_rekey(struct oscar_gm *gm, uint64_t now)
     /* a new Gid: Sender IDs no member holds may be handed out again (KGO §6.3, §10) */
     memset(gm->sid_used, 0, sizeof(gm->sid_used));
     for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
-        if (gm->members[i].used && gm->members[i].sid_len == 1) {
-            bit_set(gm->sid_used, gm->members[i].sid[0], true);
+        if (gm->members[i].used && gm->members[i].sid_len > 0) {
+            bit_set(gm->sid_used, gm->members[i].sid_value, true);
         }
     }
-    size_t num_stale = 0;
-    for (unsigned b = 0; b < 256; b++) {
-        num_stale += bit_get(relinquished, (uint8_t)b);
-    }
+    size_t num_stale = count_set(relinquished);
     bool stale = (gm->faults & OSCAR_GM_FAULT_OMIT_STALE) == 0;
+    /* the part every member's message shares, written once */
+    uint8_t common[OSCAR_GM_PAYLOAD_MAX];
+    size_t common_len;
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, common, sizeof(common));
+    oscar_cbor_put_map(&w, 6 + stale);
+    put_common(&w, gm, now, NULL, 0, true);
+    if (stale) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_STALE_NODE_IDS);
+        put_sid_set(&w, relinquished, num_stale);
+    }
+    OSCAR_TRY(oscar_cbor_writer_finish(&w, &common_len));
     for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
         if (!gm->members[i].used) {
             continue;
         }
-        if (gm->outbox_len >= gm->outbox_cap) {
+        if (gm->outbox_len >= gm->outbox_cap || common_len > sizeof(gm->outbox[0].payload)) {
             return OSCAR_ERR_BUFFER_TOO_SMALL;
         }
         struct oscar_gm_outgoing *o = &gm->outbox[gm->outbox_len++];
         o->member = (int)i;
-        struct oscar_cbor_writer w;
-        oscar_cbor_writer_init(&w, o->payload, sizeof(o->payload));
-        oscar_cbor_put_map(&w, 6 + stale);
-        put_common(&w, gm, now, NULL, 0, true);
-        if (stale) {
-            oscar_cbor_put_uint(&w, OSCAR_ACE_P_STALE_NODE_IDS);
-            oscar_cbor_put_array(&w, num_stale);
-            for (unsigned b = 0; b < 256; b++) {
-                if (bit_get(relinquished, (uint8_t)b)) {
-                    uint8_t sid = (uint8_t)b;
-                    oscar_cbor_put_bstr(&w, &sid, 1);
-                }
-            }
-        }
-        OSCAR_TRY(oscar_cbor_writer_finish(&w, &o->len));
+        memcpy(o->payload, common, common_len);
+        o->len = common_len;
     }
     return OSCAR_OK;
 }
@@ -920,18 +957,18 @@ static void renew(struct oscar_gm *gm, struct oscar_gm_member *m, struct oscar_g
         problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_ROLES);
         return;
     }
-    uint8_t sid;
+    unsigned sid;
     if (!alloc_sid(gm, &sid)) {
         problem(rs, OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_ACE_ERR_NO_IDS);
         return;
     }
     make_stale(gm, m);
-    m->sid[0] = sid;
+    set_sid(m, sid);
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
     oscar_cbor_put_map(&w, 1);
     oscar_cbor_put_uint(&w, OSCAR_ACE_P_GROUP_SENDERID);
-    oscar_cbor_put_bstr(&w, &sid, 1);
+    oscar_cbor_put_bstr(&w, m->sid, m->sid_len);
     finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
 }
 
@@ -988,13 +1025,14 @@ static void stale_sids(struct oscar_gm *gm, const uint8_t *p, size_t len,
         respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
         return;
     }
-    uint8_t set[32] = {0};
+    uint8_t *set = gm->stale_scratch;
+    memset(set, 0, OSCAR_GM_SID_BITS / 8);
     for (size_t k = 0; k < OSCAR_GM_STALE_SETS; k++) {
         /* the sets of the versions the node missed: V up to the current one */
         if (gm->stale_num[k] == UINT64_MAX || gm->stale_num[k] < v.value) {
             continue;
         }
-        for (size_t b = 0; b < sizeof(set); b++) {
+        for (size_t b = 0; b < OSCAR_GM_SID_BITS / 8; b++) {
             set[b] |= gm->stale[k][b];
         }
     }
@@ -1002,19 +1040,9 @@ static void stale_sids(struct oscar_gm *gm, const uint8_t *p, size_t len,
         respond(rs, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_NONE); /* too far behind: rejoin */
         return;
     }
-    size_t n = 0;
-    for (unsigned b = 0; b < 256; b++) {
-        n += bit_get(set, (uint8_t)b);
-    }
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
-    oscar_cbor_put_array(&w, n);
-    for (unsigned b = 0; b < 256; b++) {
-        if (bit_get(set, (uint8_t)b)) {
-            uint8_t sid = (uint8_t)b;
-            oscar_cbor_put_bstr(&w, &sid, 1);
-        }
-    }
+    put_sid_set(&w, set, count_set(set));
     finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_CBOR);
 }
 

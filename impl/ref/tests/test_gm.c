@@ -693,6 +693,26 @@ static void test_reader_names_field(void)
     }
 }
 
+/* Sender IDs run from one byte into two (groups beyond 256 members) */
+static void test_two_byte_sids(void)
+{
+    gm_open(4, false, 0, false);
+    GM.sid_first = 0xff;
+    struct joiner a, b;
+    joiner_open(&a, 0xc1, "a", 6);
+    joiner_open(&b, 0xc2, "b", 6);
+    post_join(&a, 6, false);
+    struct oscar_ace_join_info info;
+    char why[256];
+    OTEST_CHECK(oscar_ace_join_info_read(RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, false, &info,
+                                         why, sizeof(why)));
+    OTEST_CHECK(info.sid_len == 1 && info.sid[0] == 0xff);
+    post_join(&b, 6, false);
+    OTEST_CHECK(oscar_ace_join_info_read(RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, false, &info,
+                                         why, sizeof(why)));
+    OTEST_CHECK(info.sid_len == 2 && info.sid[0] == 0x01 && info.sid[1] == 0x00);
+}
+
 /* as_error_is: the AS answered code with {error: e, error_description: ...} */
 static void as_error_is(uint8_t code, int e)
 {
@@ -797,5 +817,6 @@ int main(int argc, char **argv)
     OTEST_RUN(test_faults);
     OTEST_RUN(test_reader_names_field);
     OTEST_RUN(test_as_token);
+    OTEST_RUN(test_two_byte_sids);
     return otest_finish();
 }

@@ -116,7 +116,9 @@ enum oscar_gm_fault {
 #define OSCAR_ACE_NONCE_MAX 32        /* longest N_C we take */
 #define OSCAR_ACE_SCOPE_BYTES_MAX 256 /* longest scope (as in struct oscar_ace_claims) */
 #define OSCAR_ACE_PEERS_MAX 64        /* credentials one response may carry, as read */
-#define OSCAR_GM_STALE_SETS 3         /* max_stale_sets (KGO §14.1) */
+#define OSCAR_GM_STALE_SETS 3
+#define OSCAR_GM_SID_BITS                                                                          \
+    65536 /* Sender IDs of one or two bytes */ /* max_stale_sets (KGO §14.1) */
 
 /* struct oscar_gm_config is a Group Manager with one group (bytes are copied at init). */
 struct oscar_gm_config {
@@ -145,8 +147,9 @@ struct oscar_gm_config {
 struct oscar_gm_member {
     bool used;
     char node[OSCAR_GM_NODE_MAX];
-    uint8_t sid[1];
-    size_t sid_len;
+    uint8_t sid[2];
+    size_t sid_len; /* 0: a monitor */
+    unsigned sid_value;
     uint64_t roles;
     uint8_t cred[OSCAR_GROUP_CRED_MAX];
     size_t cred_len;
@@ -188,7 +191,7 @@ struct oscar_gm {
     uint8_t salt[16];
     size_t salt_len;
     uint64_t num; /* version of the keying material (KGO §7: starts at 0) */
-    uint8_t sid_first;
+    unsigned sid_first;
     unsigned sid_count;
     bool inactive;
     uint64_t exp;
@@ -198,9 +201,10 @@ struct oscar_gm {
     uint8_t fixed_n_kdc[OSCAR_GM_NONCE_LEN]; /* the next N_KDC when set (test vectors) */
     bool has_fixed_n_kdc;
     /* Sender IDs handed out since the current Gid (KGO §6.3: never reused until a new Gid) */
-    uint8_t sid_used[32];
+    uint8_t sid_used[OSCAR_GM_SID_BITS / 8];
     /* stale Sender ID sets (KGO §7.1): stale[k] goes with version stale_num[k] */
-    uint8_t stale[OSCAR_GM_STALE_SETS][32];
+    uint8_t stale[OSCAR_GM_STALE_SETS][OSCAR_GM_SID_BITS / 8];
+    uint8_t stale_scratch[OSCAR_GM_SID_BITS / 8];
     uint64_t stale_num[OSCAR_GM_STALE_SETS];
     unsigned next_node;
     struct oscar_gm_member members[OSCAR_GM_MEMBERS_MAX];
@@ -229,7 +233,7 @@ void oscar_gm_set_outbox(struct oscar_gm *gm, struct oscar_gm_outgoing *out, siz
 
 /* oscar_gm_add_member enrols a member without a join (a group that exists already); returns its
  * index or -1. */
-int oscar_gm_add_member(struct oscar_gm *gm, uint8_t sid, uint64_t roles, const uint8_t *cred,
+int oscar_gm_add_member(struct oscar_gm *gm, unsigned sid, uint64_t roles, const uint8_t *cred,
                         size_t cred_len);
 
 /* oscar_gm_authz_info processes POST /authz-info (RFC 9200 §5.10.1, RFC 9594 §3.3): payload is
