@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "msgindex.h"
+#include "oscar/gm.h"
 
 enum {
     R_COAP,
@@ -23,6 +24,11 @@ enum {
     R_PIV_ORDER,
     R_REPLAY_WINDOW,
     R_OUTER_MAX_AGE,
+    R_ACE_JOIN_REQUEST,
+    R_ACE_JOIN_RESPONSE,
+    R_ACE_KEY_DISTRIBUTION,
+    R_ACE_REKEYING,
+    R_ACE_PROBLEM,
     R__COUNT
 };
 
@@ -70,6 +76,29 @@ static const struct oscar_rule catalogue[R__COUNT + 1] = {
                          "an Outer Max-Age is 0: the end-to-end Max-Age is encrypted (Class E), "
                          "the outer one only keeps intermediaries from caching OSCORE errors"},
     [R__COUNT] = {NULL, NULL, NULL},
+    [R_ACE_JOIN_REQUEST] =
+        {"ACE-9594-4.3.1-JOIN-REQUEST", "RFC 9594 §4.3.1; draft-ietf-ace-key-groupcomm-oscore §6.1",
+         "a Join Request (POST /ace-group/GROUPNAME, application/ace-groupcomm+cbor) "
+         "carries scope (one AIF entry with roles a member may ask for) and "
+         "cnonce, each parameter once and of its type"},
+    [R_ACE_JOIN_RESPONSE] = {"ACE-KGO-6.3-JOIN-RESPONSE",
+                             "draft-ietf-ace-key-groupcomm-oscore §6.3; RFC 9594 §4.3.1",
+                             "a successful Join Response carries gkty, key (with group_SenderId "
+                             "unless the node joined only as monitor), num, ace_groupcomm_profile, "
+                             "exi, kdc_cred, kdc_nonce and kdc_cred_verify of their types, and "
+                             "Location-Path ace-group/GROUPNAME/nodes/NODENAME"},
+    [R_ACE_KEY_DISTRIBUTION] = {"ACE-KGO-9.1.1-KEY-DISTRIBUTION",
+                                "draft-ietf-ace-key-groupcomm-oscore §9.1.1; RFC 9594 §4.3.2",
+                                "a Key Distribution response (GET /ace-group/GROUPNAME) carries "
+                                "gkty, key without group_SenderId, num, ace_groupcomm_profile and "
+                                "exi"},
+    [R_ACE_REKEYING] = {"ACE-KGO-11.1-REKEYING", "draft-ietf-ace-key-groupcomm-oscore §11.1",
+                        "a rekeying message (a POST of application/ace-groupcomm+cbor to a "
+                        "member) carries the new key (ms, contextId), num, exi and "
+                        "stale_node_ids"},
+    [R_ACE_PROBLEM] = {"ACE-9594-4.1.2-PROBLEM-DETAILS", "RFC 9594 §4.1.2, §9; RFC 9290",
+                       "an error in application/concise-problem-details+cbor carries the "
+                       "ace-groupcomm-error entry {error-id: int} with a registered error-id"},
 };
 
 const struct oscar_rule *oscar_rules(void)
@@ -132,8 +161,12 @@ static void check_response_piv(struct sink *s, const struct oscar_transcript *t,
 
 /* check_inner applies the rules about what is inside a decrypted message: no Class U option,
  * and the Observe relations of §4.1.3.5. */
-static void check_inner(struct sink *s, const struct oscar_decoded *d, size_t i)
+static void check_ace(struct sink *s, const struct oscar_transcript *t, size_t i,
+                      const struct oscar_coap_msg *m);
+
+static void check_inner(struct sink *s, const struct oscar_transcript *t, size_t i)
 {
+    const struct oscar_decoded *d = &t->msgs[i];
     struct oscar_coap_msg inner;
     struct oscar_coap_msg outer;
     size_t off;
@@ -164,6 +197,7 @@ static void check_inner(struct sink *s, const struct oscar_decoded *d, size_t i)
     if (!d->is_request && in_obs != NULL && d->inner_observe_len > 0) {
         add(s, R_OBSERVE, i, "a notification's inner Observe is not empty");
     }
+    check_ace(s, t, i, &inner);
 }
 
 /* same_ciphertext compares the OSCORE payloads (ciphertext and tag) of two messages. */
@@ -527,6 +561,197 @@ static void check_unprotected(struct sink *s, const struct oscar_transcript *t, 
     }
 }
 
+/* --- ACE Group Manager messages (RFC 9594, key-groupcomm-oscore), read from the decrypted or
+ * plain CoAP --- */
+
+/* content_format returns the Content-Format of m, or -1. */
+static long content_format(const struct oscar_coap_msg *m)
+{
+    const struct oscar_coap_option *o = oscar_coap_find_option(m, OSCAR_COAP_OPT_CONTENT_FORMAT);
+    if (o == NULL || o->len > 2) {
+        return -1;
+    }
+    long v = 0;
+    for (size_t k = 0; k < o->len; k++) {
+        v = (v << 8) | o->value[k];
+    }
+    return v;
+}
+
+/* path_of writes the Uri-Path (or Location-Path) of m joined by '/' into out; returns the
+ * number of segments. */
+static size_t path_of(const struct oscar_coap_msg *m, uint16_t opt, char *out, size_t cap)
+{
+    size_t n = 0;
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < m->num_options; k++) {
+        const struct oscar_coap_option *o = &m->options[k];
+        if (o->number == opt && len + o->len + 2 < cap) {
+            if (n++ > 0) {
+                out[len++] = '/';
+            }
+            memcpy(out + len, o->value, o->len);
+            len += o->len;
+            out[len] = '\0';
+        }
+    }
+    return n;
+}
+
+/* group_path: path is "ace-group/NAME" (segments 2) and NAME goes to name. */
+static bool group_path(const char *path, size_t segs, char *name, size_t cap)
+{
+    size_t n = strlen(path);
+    if (segs != 2 || n <= 10 || n - 10 >= cap || strncmp(path, "ace-group/", 10) != 0) {
+        return false;
+    }
+    memcpy(name, path + 10, n - 10 + 1);
+    return true;
+}
+
+static void check_ace_problem(struct sink *s, const struct oscar_coap_msg *m, size_t i)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item it, k, v;
+    int64_t label;
+    bool found = false;
+    oscar_cbor_reader_init(&r, m->payload, m->has_payload ? m->payload_len : 0);
+    if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_MAP) {
+        add(s, R_ACE_PROBLEM, i, "problem details: %s", r.error[0] ? r.error : "not a map");
+        return;
+    }
+    for (uint64_t e = 0; e < it.value; e++) {
+        if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label)) {
+            add(s, R_ACE_PROBLEM, i, "problem details: entry %llu: a key that is no integer",
+                (unsigned long long)e);
+            return;
+        }
+        if (label != OSCAR_ACE_PROBLEM_KEY) {
+            if (!oscar_cbor_skip(&r)) {
+                add(s, R_ACE_PROBLEM, i, "problem details: %s", r.error);
+                return;
+            }
+            continue;
+        }
+        int64_t id;
+        if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_MAP || v.value != 1 ||
+            !oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) || label != 0 ||
+            !oscar_cbor_read(&r, &v) || !oscar_cbor_int(&v, &id)) {
+            add(s, R_ACE_PROBLEM, i,
+                "ace-groupcomm-error (key %d) at byte %zu: not {0 (error-id): int}",
+                OSCAR_ACE_PROBLEM_KEY, r.pos);
+            return;
+        }
+        if (id < 0 || id > 12) {
+            add(s, R_ACE_PROBLEM, i, "error-id %lld is not registered (0-12)", (long long)id);
+        }
+        found = true;
+    }
+    if (!found) {
+        add(s, R_ACE_PROBLEM, i, "no ace-groupcomm-error entry (key %d)", OSCAR_ACE_PROBLEM_KEY);
+    } else if (r.pos != r.len) {
+        add(s, R_ACE_PROBLEM, i, "%zu bytes after the problem details", r.len - r.pos);
+    }
+}
+
+/* join_roles reads the roles a Join Request asks for (0 when unreadable). */
+static uint64_t join_roles(const struct oscar_coap_msg *rq)
+{
+    struct oscar_ace_join_fields f;
+    struct oscar_ace_scope_entry e[1];
+    size_t n;
+    if (!rq->has_payload ||
+        !oscar_ace_join_request_read(rq->payload, rq->payload_len, &f, NULL, 0) ||
+        f.scope == NULL || !oscar_ace_scope_decode(f.scope, f.scope_len, e, 1, &n, NULL, 0)) {
+        return 0;
+    }
+    return e[0].perm;
+}
+
+/* check_ace applies the ACE rules to message i, m being its plain or decrypted CoAP. */
+static void check_ace(struct sink *s, const struct oscar_transcript *t, size_t i,
+                      const struct oscar_coap_msg *m)
+{
+    const struct oscar_decoded *d = &t->msgs[i];
+    long cf = content_format(m);
+    if (cf != OSCAR_CF_ACE_GROUPCOMM_CBOR && cf != OSCAR_CF_PROBLEM_DETAILS_CBOR) {
+        return;
+    }
+    char path[160];
+    char name[OSCAR_ACE_GNAME_MAX];
+    char why[256] = "";
+    const uint8_t *p = m->has_payload ? m->payload : NULL;
+    size_t len = m->has_payload ? m->payload_len : 0;
+    if (d->is_request) {
+        size_t segs = path_of(m, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
+        if (m->code != OSCAR_COAP_CODE_POST || cf != OSCAR_CF_ACE_GROUPCOMM_CBOR) {
+            return;
+        }
+        if (group_path(path, segs, name, sizeof(name))) {
+            struct oscar_ace_join_fields f;
+            struct oscar_ace_scope_entry e[1];
+            size_t n;
+            if (!oscar_ace_join_request_read(p, len, &f, why, sizeof(why))) {
+                add(s, R_ACE_JOIN_REQUEST, i, "%s", why);
+            } else if (f.scope == NULL) {
+                add(s, R_ACE_JOIN_REQUEST, i, "no scope (3)");
+            } else if (!oscar_ace_scope_decode(f.scope, f.scope_len, e, 1, &n, why, sizeof(why)) ||
+                       n != 1) {
+                add(s, R_ACE_JOIN_REQUEST, i, "scope (3): %s", why[0] ? why : "not one entry");
+            }
+        } else if (strncmp(path, "ace-group/", 10) != 0) {
+            /* to a member's control_uri: a rekeying message */
+            struct oscar_ace_join_info *info = malloc(sizeof(*info));
+            if (info != NULL && !oscar_ace_join_info_read(p, len, OSCAR_ACE_REKEYING, false, info,
+                                                          why, sizeof(why))) {
+                add(s, R_ACE_REKEYING, i, "%s", why);
+            }
+            free(info);
+        }
+        return;
+    }
+    if (cf == OSCAR_CF_PROBLEM_DETAILS_CBOR) {
+        check_ace_problem(s, m, i);
+        return;
+    }
+    if (d->request < 0 || OSCAR_COAP_CODE_CLASS(m->code) != 2) {
+        return;
+    }
+    const struct oscar_decoded *q = &t->msgs[d->request];
+    struct oscar_coap_msg rq;
+    size_t off;
+    if (oscar_coap_parse(&rq, &off, q->plain, q->plain_len) != OSCAR_COAP_WELL_FORMED) {
+        return;
+    }
+    size_t segs = path_of(&rq, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
+    if (!group_path(path, segs, name, sizeof(name))) {
+        return;
+    }
+    struct oscar_ace_join_info *info = malloc(sizeof(*info));
+    if (info == NULL) {
+        return;
+    }
+    if (rq.code == OSCAR_COAP_CODE_POST) {
+        bool monitor = (join_roles(&rq) & 6) == 0 && join_roles(&rq) != 0;
+        char loc[160];
+        size_t lsegs = path_of(m, OSCAR_COAP_OPT_LOCATION_PATH, loc, sizeof(loc));
+        char want[96];
+        int wn = snprintf(want, sizeof(want), "ace-group/%s/nodes/", name);
+        if (!oscar_ace_join_info_read(p, len, OSCAR_ACE_JOIN_RESPONSE, monitor, info, why,
+                                      sizeof(why))) {
+            add(s, R_ACE_JOIN_RESPONSE, i, "%s", why);
+        } else if (lsegs != 4 || wn < 0 || strncmp(loc, want, (size_t)wn) != 0) {
+            add(s, R_ACE_JOIN_RESPONSE, i, "Location-Path \"%s\", not %sNODENAME", loc, want);
+        }
+    } else if (rq.code == OSCAR_COAP_CODE_GET &&
+               !oscar_ace_join_info_read(p, len, OSCAR_ACE_KEY_DISTRIBUTION, false, info, why,
+                                         sizeof(why))) {
+        add(s, R_ACE_KEY_DISTRIBUTION, i, "%s", why);
+    }
+    free(info);
+}
+
 /* prefetch starts loading the index slots message i will probe (if it exists), a few messages
  * ahead: the indexes of a large capture are far larger than the caches. */
 #define PREFETCH_AHEAD 8
@@ -570,6 +795,11 @@ enum oscar_err oscar_rules_check(struct oscar_violation *out, size_t cap, size_t
         }
         if (!d->oscore) {
             check_unprotected(&s, t, i);
+            struct oscar_coap_msg m;
+            size_t off;
+            if (oscar_coap_parse(&m, &off, d->plain, d->plain_len) == OSCAR_COAP_WELL_FORMED) {
+                check_ace(&s, t, i, &m);
+            }
             continue;
         }
         bool retrans = is_retransmission(t, i);
@@ -579,7 +809,7 @@ enum oscar_err oscar_rules_check(struct oscar_violation *out, size_t cap, size_t
             add(&s, R_UNDECRYPTABLE, i, "%s", oscar_oscore_verdict_str(d->verdict));
         }
         if (d->verdict == OSCAR_OSCORE_ACCEPT) {
-            check_inner(&s, d, i);
+            check_inner(&s, t, i);
         }
         bool first = false;
         if (d->has_key_nonce && !retrans) {

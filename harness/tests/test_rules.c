@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../check/rules.h"
+#include "oscar/gm.h"
 #include "oscar/oscore.h"
 #include "otest.h"
 
@@ -670,15 +671,227 @@ static void test_outer_max_age(void)
     EXPECT_RULES(&tr, "OSCORE-4.1.3.1-OUTER-MAX-AGE");
 }
 
+/* --- ACE Group Manager messages, produced by the reference GM (impl/ref/ace) --- */
+
+/* ace_msg writes a CoAP message: path segments (Uri-Path for requests, Location-Path for
+ * responses, separated by '/'), Content-Format cf (-1: none), payload. */
+static size_t ace_msg(uint8_t *out, uint8_t type, uint8_t code, uint16_t mid, uint8_t tok,
+                      const char *path, long cf, const uint8_t *payload, size_t len)
+{
+    struct oscar_coap_msg m;
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.type = type;
+    m.code = code;
+    m.mid = mid;
+    m.token_len = 1;
+    m.token[0] = tok;
+    uint16_t opt =
+        oscar_coap_is_request(code) ? OSCAR_COAP_OPT_URI_PATH : OSCAR_COAP_OPT_LOCATION_PATH;
+    for (const char *seg = path; seg != NULL && *seg != '\0';) {
+        size_t n = strcspn(seg, "/");
+        OTEST_OK(oscar_coap_add_option(&m, opt, (const uint8_t *)seg, n));
+        seg += n + (seg[n] == '/');
+    }
+    uint8_t cfb[2] = {(uint8_t)(cf >> 8), (uint8_t)cf};
+    if (cf >= 0) {
+        OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_CONTENT_FORMAT, cf > 255 ? cfb : cfb + 1,
+                                       cf > 255 ? 2 : 1));
+    }
+    m.has_payload = len > 0;
+    m.payload = payload;
+    m.payload_len = len;
+    size_t n = 0;
+    OTEST_OK(oscar_coap_serialize(out, BUF, &n, &m));
+    return n;
+}
+
+/* ace_exchange writes an OSCORE-protected request from the client (the joining node) and its
+ * protected response from the server (the Group Manager). */
+static void ace_exchange(struct trace *tr, uint16_t mid, uint8_t method, const char *path,
+                         const uint8_t *rq, size_t rq_len, uint8_t code, const char *location,
+                         long cf, const uint8_t *rs, size_t rs_len)
+{
+    uint8_t plain[BUF];
+    uint8_t prot[BUF];
+    uint8_t dec[2 * BUF];
+    size_t n, pn, dn;
+    n = ace_msg(plain, OSCAR_COAP_TYPE_CON, method, mid, (uint8_t)mid, path,
+                rq_len > 0 ? OSCAR_CF_ACE_GROUPCOMM_CBOR : -1, rq, rq_len);
+    OTEST_OK(oscar_oscore_protect_request(&tr->client, prot, BUF, &pn, NULL, NULL, plain, n));
+    put(tr, true, prot, pn);
+    struct oscar_oscore_ctx *list[1] = {&tr->server};
+    enum oscar_oscore_verdict v;
+    size_t idx;
+    struct oscar_oscore_exchange sex;
+    OTEST_OK(
+        oscar_oscore_unprotect_request(list, 1, &v, &idx, dec, sizeof(dec), &dn, &sex, prot, pn));
+    n = ace_msg(plain, OSCAR_COAP_TYPE_ACK, code, mid, (uint8_t)mid, location, cf, rs, rs_len);
+    OTEST_OK(oscar_oscore_protect_response(&tr->server, prot, BUF, &pn, &sex, NULL, plain, n));
+    put(tr, false, prot, pn);
+}
+
+/* gm_push writes a request from the Group Manager to the member (a rekeying message to its
+ * control_uri), protected the other way round. */
+static void gm_push(struct trace *tr, uint16_t mid, const uint8_t *payload, size_t len)
+{
+    uint8_t plain[BUF];
+    uint8_t prot[BUF];
+    size_t n = ace_msg(plain, OSCAR_COAP_TYPE_CON, OSCAR_COAP_CODE_POST, mid, 0x77, "grp-rekey",
+                       OSCAR_CF_ACE_GROUPCOMM_CBOR, payload, len);
+    size_t pn;
+    OTEST_OK(oscar_oscore_protect_request(&tr->server, prot, BUF, &pn, NULL, NULL, plain, n));
+    put(tr, false, prot, pn);
+}
+
+static struct oscar_gm ACE_GM;
+
+/* ace_conversation: two nodes join the reference GM (faults), the first reads the key
+ * distribution, the second leaves and the first gets the rekeying message; written to tr. */
+static void ace_conversation(struct trace *tr, unsigned faults)
+{
+    const struct oscar_crypto_ops *c = oscar_crypto_wolfssl();
+    static const uint8_t as_priv[32] = {0x44}, gm_priv[32] = {0x33};
+    uint8_t as_pub[32], pub[2][32], priv[2][32] = {{1}, {2}};
+    OTEST_OK(c->sig_public(OSCAR_COSE_ALG_EDDSA, as_priv, as_pub));
+    struct oscar_gm_config cfg = {.gname = "g1",
+                                  .aud = "gm",
+                                  .iss = "as",
+                                  .as_pub = as_pub,
+                                  .gm_priv = gm_priv,
+                                  .gm_cred = (const uint8_t *)"\xa0",
+                                  .gm_cred_len = 1,
+                                  .sid_first = 1,
+                                  .sid_count = 8,
+                                  .exp = 2000000000,
+                                  .seed = 5,
+                                  .faults = faults};
+    OTEST_OK(oscar_gm_init(&ACE_GM, &cfg, c));
+    static struct oscar_gm_outgoing outbox[4];
+    oscar_gm_set_outbox(&ACE_GM, outbox, 4);
+    static struct oscar_gm_response rs;
+    char nodes[2][96];
+    for (int k = 0; k < 2; k++) {
+        OTEST_OK(c->sig_public(OSCAR_COSE_ALG_EDDSA, priv[k], pub[k]));
+        struct oscar_ace_claims cl = {.exp = 2000000000};
+        snprintf(cl.iss, sizeof(cl.iss), "as");
+        snprintf(cl.aud, sizeof(cl.aud), "gm");
+        struct oscar_ace_scope_entry e = {"g1", 6};
+        OTEST_OK(oscar_ace_scope_encode(cl.scope, sizeof(cl.scope), &cl.scope_len, &e, 1));
+        memcpy(cl.cnf_pub, pub[k], 32);
+        cl.cnf_pub_len = 32;
+        uint8_t tok[512], cred[128], rq[512];
+        size_t tn, cn, rn;
+        OTEST_OK(oscar_ace_cwt_sign(c, as_priv, as_pub, &cl, tok, sizeof(tok), &tn));
+        int client = oscar_gm_authz_info(&ACE_GM, tok, tn, 1900000000, &rs);
+        OTEST_EQ_INT(k, client);
+        OTEST_OK(oscar_ace_ccs_write("n", pub[k], cred, sizeof(cred), &cn));
+        uint8_t n_c[8] = {(uint8_t)k, 9, 9, 9, 9, 9, 9, 9};
+        struct oscar_ace_join_request jr = {.gname = "g1",
+                                            .roles = 6,
+                                            .cred = cred,
+                                            .cred_len = cn,
+                                            .priv = priv[k],
+                                            .pub = pub[k],
+                                            .n_s = rs.payload + 4,
+                                            .n_s_len = 8,
+                                            .n_c = n_c,
+                                            .n_c_len = 8};
+        OTEST_OK(oscar_ace_join_request_write(c, &jr, rq, sizeof(rq), &rn));
+        oscar_gm_handle(&ACE_GM, client, 1900000000, OSCAR_COAP_CODE_POST, "ace-group/g1", rq, rn,
+                        &rs);
+        OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, rs.code);
+        snprintf(nodes[k], sizeof(nodes[k]), "%s", rs.location);
+        ace_exchange(tr, (uint16_t)(10 + k), OSCAR_COAP_CODE_POST, "ace-group/g1", rq, rn, rs.code,
+                     rs.location, rs.content_format, rs.payload, rs.len);
+    }
+    oscar_gm_handle(&ACE_GM, 0, 1900000000, OSCAR_COAP_CODE_GET, "ace-group/g1", NULL, 0, &rs);
+    ace_exchange(tr, 12, OSCAR_COAP_CODE_GET, "ace-group/g1", NULL, 0, rs.code, NULL,
+                 rs.content_format, rs.payload, rs.len);
+    /* member 0 deleting member 1's node: 4.03 */
+    oscar_gm_handle(&ACE_GM, 0, 1900000000, OSCAR_COAP_CODE_DELETE, nodes[1], NULL, 0, &rs);
+    OTEST_EQ_INT(OSCAR_COAP_CODE(4, 3), rs.code);
+    ace_exchange(tr, 13, OSCAR_COAP_CODE_DELETE, nodes[1], NULL, 0, rs.code, NULL,
+                 rs.content_format, rs.payload, rs.len);
+    oscar_gm_handle(&ACE_GM, 1, 1900000000, OSCAR_COAP_CODE_DELETE, nodes[1], NULL, 0, &rs);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_DELETED, rs.code);
+    if (ACE_GM.outbox_len > 0) {
+        gm_push(tr, 14, outbox[0].payload, outbox[0].len);
+    }
+}
+
+static void test_ace_messages(void)
+{
+    struct trace tr;
+    trace_open(&tr, 0, 0);
+    ace_conversation(&tr, 0);
+    EXPECT_RULES(&tr, "");
+    /* the GM's faults: the Sender ID at top level, no stale_node_ids */
+    trace_open(&tr, 0, 0);
+    ace_conversation(&tr, OSCAR_GM_FAULT_SID_TOP_LEVEL);
+    EXPECT_RULES(&tr, "ACE-KGO-6.3-JOIN-RESPONSE");
+    trace_open(&tr, 0, 0);
+    ace_conversation(&tr, OSCAR_GM_FAULT_OMIT_STALE);
+    EXPECT_RULES(&tr, "ACE-KGO-11.1-REKEYING");
+    /* forged: a Join Request without cnonce; a Join Response without Location-Path; a Key
+     * Distribution response with a Sender ID; problem details of the wrong shape */
+    static const uint8_t no_cnonce[] = {0xa1, 0x03, 0x46, 0x81, 0x82, 0x62, 0x67, 0x31, 0x06};
+    static const uint8_t bad_problem[] = {0xa1, 0x00, 0x03}; /* {0: 3}, not {0: {0: 3}} */
+    static const uint8_t good_problem[] = {0xa1, 0x00, 0xa1, 0x00, 0x03};
+    trace_open(&tr, 0, 0);
+    ace_conversation(&tr, 0);
+    ace_exchange(&tr, 20, OSCAR_COAP_CODE_POST, "ace-group/g1", no_cnonce, sizeof(no_cnonce),
+                 OSCAR_COAP_CODE_BAD_REQUEST, NULL, OSCAR_CF_PROBLEM_DETAILS_CBOR, good_problem,
+                 sizeof(good_problem));
+    EXPECT_RULES(&tr, "ACE-9594-4.3.1-JOIN-REQUEST");
+    trace_open(&tr, 0, 0);
+    ace_conversation(&tr, 0);
+    ace_exchange(&tr, 20, OSCAR_COAP_CODE_POST, "ace-group/g1", no_cnonce + 0, 0,
+                 OSCAR_COAP_CODE_BAD_REQUEST, NULL, OSCAR_CF_PROBLEM_DETAILS_CBOR, bad_problem,
+                 sizeof(bad_problem));
+    EXPECT_RULES(&tr, "ACE-9594-4.1.2-PROBLEM-DETAILS");
+    /* a join answered with a key distribution's payload (no Sender ID, no kdc_*), and a GET
+     * answered with a Join Response's (with a Sender ID) */
+    trace_open(&tr, 0, 0);
+    ace_conversation(&tr, 0);
+    static struct oscar_gm_response rs;
+    oscar_gm_handle(&ACE_GM, 0, 1900000000, OSCAR_COAP_CODE_GET, "ace-group/g1", NULL, 0, &rs);
+    uint8_t rq[] = {0xa2, 0x03, 0x46, 0x81, 0x82, 0x62, 0x67, 0x31, 0x06, 0x06, 0x41, 0x00};
+    ace_exchange(&tr, 21, OSCAR_COAP_CODE_POST, "ace-group/g1", rq, sizeof(rq),
+                 OSCAR_COAP_CODE_CREATED, "ace-group/g1/nodes/x", rs.content_format, rs.payload,
+                 rs.len);
+    EXPECT_RULES(&tr, "ACE-KGO-6.3-JOIN-RESPONSE");
+    /* a key distribution response with a group_SenderId put into its key */
+    trace_open(&tr, 0, 0);
+    ace_conversation(&tr, 0);
+    oscar_gm_handle(&ACE_GM, 0, 1900000000, OSCAR_COAP_CODE_GET, "ace-group/g1", NULL, 0, &rs);
+    uint8_t forged[OSCAR_GM_PAYLOAD_MAX];
+    OTEST_CHECK(rs.len > 8 && rs.payload[4] == 0xaa); /* {7: 1, 8: {10 entries}, ...} */
+    memcpy(forged, rs.payload, 5);
+    forged[4] = 0xab;
+    forged[5] = OSCAR_ACE_K_GROUP_SENDER_ID;
+    forged[6] = 0x41;
+    forged[7] = 0x01;
+    memcpy(forged + 8, rs.payload + 5, rs.len - 5);
+    ace_exchange(&tr, 22, OSCAR_COAP_CODE_GET, "ace-group/g1", NULL, 0, OSCAR_COAP_CODE_CONTENT,
+                 NULL, OSCAR_CF_ACE_GROUPCOMM_CBOR, forged, rs.len + 3);
+    EXPECT_RULES(&tr, "ACE-KGO-9.1.1-KEY-DISTRIBUTION");
+}
+
 static void test_catalogue(void)
 {
     /* every rule in the catalogue has an ID, a section and a summary, and a test above */
     static const char *const tested[] = {
-        "COAP-3-WELL-FORMED",          "OSCORE-6.1-OPTION",        "OSCORE-5-REQUEST-PIV-KID",
-        "OSCORE-4.2-OUTER-CODE",       "OSCORE-4.1-CLASS-E-OUTER", "OSCORE-7.2-NONCE-REUSE",
-        "OSCORE-7.4-REPLAY-ANSWERED",  "OSCORE-8-VERIFIES",        "OSCORE-8.3-SUCCESS-PROTECTED",
-        "OSCORE-4.1.3.5-RESPONSE-PIV", "OSCORE-4.1-CLASS-U-INNER", "OSCORE-4.1.3.5-OBSERVE",
-        "OSCORE-7.2-PIV-INCREASING",   "OSCORE-7.4-REPLAY-WINDOW", "OSCORE-4.1.3.1-OUTER-MAX-AGE"};
+        "COAP-3-WELL-FORMED",           "OSCORE-6.1-OPTION",
+        "OSCORE-5-REQUEST-PIV-KID",     "OSCORE-4.2-OUTER-CODE",
+        "OSCORE-4.1-CLASS-E-OUTER",     "OSCORE-7.2-NONCE-REUSE",
+        "OSCORE-7.4-REPLAY-ANSWERED",   "OSCORE-8-VERIFIES",
+        "OSCORE-8.3-SUCCESS-PROTECTED", "OSCORE-4.1.3.5-RESPONSE-PIV",
+        "OSCORE-4.1-CLASS-U-INNER",     "OSCORE-4.1.3.5-OBSERVE",
+        "OSCORE-7.2-PIV-INCREASING",    "OSCORE-7.4-REPLAY-WINDOW",
+        "OSCORE-4.1.3.1-OUTER-MAX-AGE", "ACE-9594-4.3.1-JOIN-REQUEST",
+        "ACE-KGO-6.3-JOIN-RESPONSE",    "ACE-KGO-9.1.1-KEY-DISTRIBUTION",
+        "ACE-KGO-11.1-REKEYING",        "ACE-9594-4.1.2-PROBLEM-DETAILS"};
     size_t n = 0;
     for (const struct oscar_rule *r = oscar_rules(); r->id != NULL; r++, n++) {
         OTEST_CHECK(r->rfc != NULL && r->summary != NULL);
@@ -714,6 +927,7 @@ int main(int argc, char **argv)
     OTEST_RUN(test_piv_order);
     OTEST_RUN(test_replay_window);
     OTEST_RUN(test_outer_max_age);
+    OTEST_RUN(test_ace_messages);
     OTEST_RUN(test_catalogue);
     return otest_finish();
 }

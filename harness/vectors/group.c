@@ -6,10 +6,16 @@
  *     gen_group_vectors.py): Common IV, Signature Encryption Key, pairwise keys, and group- and
  *     pairwise-mode requests and responses, protected byte for byte by the reference
  *     implementation, read back by the receiver, and every payload bit flip rejected.
+ *   "values" with "join_request_payload": the ACE join example (vectors/ace-join-example.json).
  * Each vector is a list of checks; a negative control flips one expected value at a time and
  * requires the vector to fail. */
 #include <string.h>
 
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "oscar/coap.h"
+#include "oscar/gm.h"
 #include "oscar/group.h"
 #include "vectors.h"
 
@@ -591,7 +597,182 @@ static enum oscar_err run_message(struct run *c, const cJSON *grp, size_t upto)
 /* --- dispatch --- */
 
 /* struct gvec is one vector of a group file: its id and how to run it. */
-enum gkind { G_EXAMPLE, G_HACK_KEYS, G_HACK_ECDH, G_CONTEXT, G_PAIRWISE, G_MESSAGE };
+/* --- the ACE join example (vectors/ace-join-example.json, RFC 9594 §4.3.1, key-groupcomm-oscore
+ * §6): the reference joining node writes the Join Request and the reference Group Manager the
+ * Join Response, byte for byte; the joiner reads the response and verifies kdc_cred_verify; a
+ * Join Request with one bit of client_cred_verify flipped must be refused with 4.00 error 3. */
+
+struct ace_inputs {
+    uint8_t seed_c[32], seed_m[32], seed_g[32];
+    uint8_t pub_c[32], pub_m[32], pub_g[32];
+    uint8_t cred_c[128], cred_m[128], cred_g[128];
+    size_t cred_c_len, cred_m_len, cred_g_len;
+    uint8_t ms[32], salt[32], gid[16], sid[4], msid[4], n_s[16], n_c[16], n_kdc[16];
+    size_t ms_len, salt_len, gid_len, sid_len, msid_len, n_s_len, n_c_len, n_kdc_len;
+    int32_t roles, exp, exi;
+};
+
+/* ace_gm_join runs a Group Manager as the example sets it up and posts join to it. */
+static enum oscar_err ace_gm_join(struct run *c, const struct ace_inputs *in, const uint8_t *join,
+                                  size_t join_len, struct oscar_gm_response *rs)
+{
+    const struct oscar_crypto_ops *cr = oscar_crypto_wolfssl();
+    static const uint8_t as_priv[32] = {0x44};
+    uint8_t as_pub[32];
+    OSCAR_TRY(cr->sig_public(OSCAR_COSE_ALG_EDDSA, as_priv, as_pub));
+    struct oscar_gm *gm = calloc(1, sizeof(*gm));
+    if (gm == NULL) {
+        return oscar_diag_set(c->diag, OSCAR_ERR_NOMEM, "out of memory");
+    }
+    uint64_t exp = (uint64_t)in->exp;
+    struct oscar_gm_config cfg = {.gname = "g1",
+                                  .aud = "gm",
+                                  .iss = "as",
+                                  .as_pub = as_pub,
+                                  .gm_priv = in->seed_g,
+                                  .gm_cred = in->cred_g,
+                                  .gm_cred_len = in->cred_g_len,
+                                  .gid = in->gid,
+                                  .gid_len = in->gid_len,
+                                  .master_secret = in->ms,
+                                  .master_salt = in->salt,
+                                  .master_salt_len = in->salt_len,
+                                  .sid_first = in->sid[0],
+                                  .sid_count = 1,
+                                  .exp = exp};
+    struct oscar_ace_claims cl = {.exp = exp};
+    snprintf(cl.iss, sizeof(cl.iss), "as");
+    snprintf(cl.aud, sizeof(cl.aud), "gm");
+    struct oscar_ace_scope_entry e = {"g1", (uint64_t)in->roles};
+    memcpy(cl.cnf_pub, in->pub_c, 32);
+    cl.cnf_pub_len = 32;
+    uint8_t token[512];
+    size_t token_len;
+    enum oscar_err err = oscar_gm_init(gm, &cfg, cr);
+    if (err == OSCAR_OK &&
+        oscar_gm_add_member(gm, in->msid[0], 6, in->cred_m, in->cred_m_len) < 0) {
+        err = OSCAR_ERR_INVALID_ARG;
+    }
+    if (err == OSCAR_OK) {
+        err = oscar_ace_scope_encode(cl.scope, sizeof(cl.scope), &cl.scope_len, &e, 1);
+    }
+    if (err == OSCAR_OK) {
+        err = oscar_ace_cwt_sign(cr, as_priv, as_pub, &cl, token, sizeof(token), &token_len);
+    }
+    int client = err == OSCAR_OK
+                     ? oscar_gm_authz_info(gm, token, token_len, exp - (uint64_t)in->exi, rs)
+                     : -1;
+    if (client >= 0 && in->n_s_len == OSCAR_GM_NONCE_LEN && in->n_kdc_len == OSCAR_GM_NONCE_LEN) {
+        memcpy(gm->clients[client].n_s, in->n_s, OSCAR_GM_NONCE_LEN);
+        memcpy(gm->fixed_n_kdc, in->n_kdc, OSCAR_GM_NONCE_LEN);
+        gm->has_fixed_n_kdc = true;
+        oscar_gm_handle(gm, client, exp - (uint64_t)in->exi, OSCAR_COAP_CODE_POST, "ace-group/g1",
+                        join, join_len, rs);
+    } else if (err == OSCAR_OK) {
+        err = oscar_diag_set(c->diag, OSCAR_ERR_PARSE, "%s: %s: the example's set-up failed (%s)",
+                             c->file, c->vid, rs->why);
+    }
+    free(gm);
+    return err == OSCAR_OK ? OSCAR_OK
+                           : oscar_diag_set(c->diag, err, "%s: %s: set-up failed", c->file, c->vid);
+}
+
+static enum oscar_err run_ace_join(struct run *c, const cJSON *root)
+{
+    const struct oscar_crypto_ops *cr = oscar_crypto_wolfssl();
+    const cJSON *in_j = cJSON_GetObjectItemCaseSensitive(root, "inputs");
+    const cJSON *val = cJSON_GetObjectItemCaseSensitive(root, "values");
+    static struct ace_inputs in;
+    static uint8_t want[1024];
+    static uint8_t got[1024];
+    size_t want_len, got_len, n;
+    memset(&in, 0, sizeof(in));
+    OSCAR_TRY(hex(c, in_j, "seed_joining_node", in.seed_c, 32, &n, NULL));
+    OSCAR_TRY(hex(c, in_j, "seed_member_52", in.seed_m, 32, &n, NULL));
+    OSCAR_TRY(hex(c, in_j, "seed_gm", in.seed_g, 32, &n, NULL));
+    OSCAR_TRY(hex(c, in_j, "ms", in.ms, sizeof(in.ms), &in.ms_len, NULL));
+    OSCAR_TRY(hex(c, in_j, "salt", in.salt, sizeof(in.salt), &in.salt_len, NULL));
+    OSCAR_TRY(hex(c, in_j, "gid", in.gid, sizeof(in.gid), &in.gid_len, NULL));
+    OSCAR_TRY(hex(c, in_j, "sender_id", in.sid, sizeof(in.sid), &in.sid_len, NULL));
+    OSCAR_TRY(hex(c, in_j, "member_sender_id", in.msid, sizeof(in.msid), &in.msid_len, NULL));
+    OSCAR_TRY(hex(c, val, "N_S", in.n_s, sizeof(in.n_s), &in.n_s_len, NULL));
+    OSCAR_TRY(hex(c, val, "N_C", in.n_c, sizeof(in.n_c), &in.n_c_len, NULL));
+    OSCAR_TRY(hex(c, val, "N_KDC", in.n_kdc, sizeof(in.n_kdc), &in.n_kdc_len, NULL));
+    OSCAR_TRY(number(c, in_j, "roles", &in.roles));
+    OSCAR_TRY(number(c, in_j, "exp", &in.exp));
+    OSCAR_TRY(number(c, in_j, "exi", &in.exi));
+    if (in.ms_len != OSCAR_GM_MS_LEN || in.sid_len != 1 || in.msid_len != 1 ||
+        in.gid_len > OSCAR_GM_GID_LEN) {
+        return oscar_diag_set(c->diag, OSCAR_ERR_PARSE,
+                              "%s: %s: ms of 16 bytes, one-byte Sender IDs, a Gid of at most 8",
+                              c->file, c->vid);
+    }
+    /* the credentials (CCS) of the three parties */
+    static const struct {
+        const char *sub, *key;
+        size_t off_seed, off_pub, off_cred, off_len;
+    } parties[] = {
+        {"joining-node", "cred_joining_node", offsetof(struct ace_inputs, seed_c),
+         offsetof(struct ace_inputs, pub_c), offsetof(struct ace_inputs, cred_c),
+         offsetof(struct ace_inputs, cred_c_len)},
+        {"member-52", "cred_member_52", offsetof(struct ace_inputs, seed_m),
+         offsetof(struct ace_inputs, pub_m), offsetof(struct ace_inputs, cred_m),
+         offsetof(struct ace_inputs, cred_m_len)},
+        {"group-manager", "cred_gm", offsetof(struct ace_inputs, seed_g),
+         offsetof(struct ace_inputs, pub_g), offsetof(struct ace_inputs, cred_g),
+         offsetof(struct ace_inputs, cred_g_len)},
+    };
+    for (size_t k = 0; k < 3; k++) {
+        uint8_t *base = (uint8_t *)&in;
+        size_t *len = (size_t *)(void *)(base + parties[k].off_len);
+        OSCAR_TRY(cr->sig_public(OSCAR_COSE_ALG_EDDSA, base + parties[k].off_seed,
+                                 base + parties[k].off_pub));
+        OSCAR_TRY(oscar_ace_ccs_write(parties[k].sub, base + parties[k].off_pub,
+                                      base + parties[k].off_cred, 128, len));
+        OSCAR_TRY(hex(c, val, parties[k].key, want, sizeof(want), &want_len, NULL));
+        check(c, parties[k].key, want, want_len, base + parties[k].off_cred, *len);
+    }
+    /* the joining node's request */
+    struct oscar_ace_join_request rq = {.gname = "g1",
+                                        .roles = (uint64_t)in.roles,
+                                        .get_creds = true,
+                                        .cred = in.cred_c,
+                                        .cred_len = in.cred_c_len,
+                                        .priv = in.seed_c,
+                                        .pub = in.pub_c,
+                                        .n_s = in.n_s,
+                                        .n_s_len = in.n_s_len,
+                                        .n_c = in.n_c,
+                                        .n_c_len = in.n_c_len};
+    OSCAR_TRY(oscar_ace_join_request_write(cr, &rq, got, sizeof(got), &got_len));
+    OSCAR_TRY(hex(c, val, "join_request_payload", want, sizeof(want), &want_len, NULL));
+    check(c, "join_request_payload", want, want_len, got, got_len);
+    /* the Group Manager's response */
+    static struct oscar_gm_response rs;
+    OSCAR_TRY(ace_gm_join(c, &in, got, got_len, &rs));
+    check_true(c, "the join is answered 2.01", rs.code == OSCAR_COAP_CODE_CREATED);
+    OSCAR_TRY(hex(c, val, "join_response_payload", want, sizeof(want), &want_len, NULL));
+    check(c, "join_response_payload", want, want_len, rs.payload, rs.len);
+    /* the joining node reads it and verifies the GM's proof of possession */
+    static struct oscar_ace_join_info info;
+    char why[256] = "";
+    bool read = oscar_ace_join_info_read(rs.payload, rs.len, OSCAR_ACE_JOIN_RESPONSE, false, &info,
+                                         why, sizeof(why));
+    check_true(c, "the Join Response reads strictly", read);
+    check_true(c, "kdc_cred_verify verifies",
+               read && oscar_ace_kdc_pop_verify(cr, &info, in.n_c, in.n_c_len));
+    /* tampered: client_cred_verify with one bit flipped must get 4.00 error 3 */
+    got[got_len - 9] ^= 0x20;
+    OSCAR_TRY(ace_gm_join(c, &in, got, got_len, &rs));
+    c->r->num_tamper++;
+    if (rs.code != OSCAR_COAP_CODE_BAD_REQUEST || rs.len != 5 ||
+        rs.payload[4] != OSCAR_ACE_ERR_POP) {
+        c->r->num_tamper_accepted++;
+    }
+    return OSCAR_OK;
+}
+
+enum gkind { G_EXAMPLE, G_HACK_KEYS, G_HACK_ECDH, G_CONTEXT, G_PAIRWISE, G_MESSAGE, G_ACE_JOIN };
 
 static enum oscar_err run_one(struct run *c, enum gkind kind, const cJSON *item, size_t arg)
 {
@@ -608,6 +789,8 @@ static enum oscar_err run_one(struct run *c, enum gkind kind, const cJSON *item,
         return run_pairwise(c, item);
     case G_MESSAGE:
         return run_message(c, item, arg);
+    case G_ACE_JOIN:
+        return run_ace_join(c, item);
     }
     return OSCAR_ERR_INVALID_ARG;
 }
@@ -667,6 +850,7 @@ enum oscar_err oscar_group_vectors_run(const char *path, const struct oscar_grou
     const cJSON *examples = cJSON_GetObjectItemCaseSensitive(root, "examples");
     const cJSON *contexts = cJSON_GetObjectItemCaseSensitive(root, "contexts");
     const cJSON *groups = cJSON_GetObjectItemCaseSensitive(root, "groups");
+    const cJSON *values = cJSON_GetObjectItemCaseSensitive(root, "values");
     enum oscar_err err = OSCAR_OK;
     char vid[160];
     const cJSON *it;
@@ -687,6 +871,10 @@ enum oscar_err oscar_group_vectors_run(const char *path, const struct oscar_grou
             snprintf(vid, sizeof(vid), "hack109/%zu-ecdh", k);
             err = err == OSCAR_OK ? run_vector(o, path, vid, G_HACK_ECDH, it, 0, t, diag) : err;
         }
+    } else if (cJSON_IsObject(values) &&
+               cJSON_GetObjectItemCaseSensitive(values, "join_request_payload") != NULL) {
+        *is_group = true;
+        err = run_vector(o, path, "ace-join/example", G_ACE_JOIN, root, 0, t, diag);
     } else if (cJSON_IsArray(groups)) {
         *is_group = true;
         cJSON_ArrayForEach(it, groups)

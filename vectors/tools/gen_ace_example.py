@@ -97,5 +97,11 @@ doc = {"description": "Join Request and Join Response of a Group OSCORE Group Ma
        "exi 2592000. Labels: the suggested values of key-groupcomm-oscore (gkty 1, profile 1, "
        "key labels 7-13).",
        "generator": "vectors/tools/gen_ace_example.py",
+       "inputs": {"seed_joining_node": (bytes([0x11]) * 32).hex(),
+                  "seed_member_52": (bytes([0x22]) * 32).hex(),
+                  "seed_gm": (bytes([0x33]) * 32).hex(),
+                  "gname": GNAME, "roles": 6, "member_sender_id": "52", "member_roles": 6,
+                  "sender_id": "25", "ms": key[2].hex(), "salt": key[5].hex(), "gid": key[6].hex(),
+                  "exp": join_resp[11], "exi": join_resp[12]},
        "values": {k: v.hex() for k, v in out.items()}}
 print(json.dumps(doc, indent=1))

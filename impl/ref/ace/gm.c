@@ -574,89 +574,6 @@ int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len,
 
 /* --- the join (RFC 9594 §4.3.1, KGO §6.2) --- */
 
-struct join_fields {
-    const uint8_t *scope, *cred, *n_c, *pop;
-    size_t scope_len, cred_len, n_c_len, pop_len;
-    bool get_creds;
-};
-
-/* read_join reads a Join Request: known parameters once each with their types; unknown ones are
- * ignored (RFC 9594 §4.1.2). */
-static bool read_join(const uint8_t *p, size_t len, struct join_fields *f, char *err, size_t cap)
-{
-    struct oscar_cbor_reader r;
-    struct oscar_cbor_item it;
-    memset(f, 0, sizeof(*f));
-    oscar_cbor_reader_init(&r, p, len);
-    if (len == 0) {
-        snprintf(err, cap, "empty payload");
-        return false;
-    }
-    if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_MAP) {
-        snprintf(err, cap, "payload: %s", r.error[0] ? r.error : "not a map");
-        return false;
-    }
-    uint64_t seen = 0;
-    for (uint64_t i = 0; i < it.value; i++) {
-        struct oscar_cbor_item k, v;
-        int64_t label;
-        if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) || !oscar_cbor_read(&r, &v)) {
-            snprintf(err, cap, "entry %llu: %s", (unsigned long long)i,
-                     r.error[0] ? r.error : "a key that is no integer");
-            return false;
-        }
-        if (label >= 0 && label < 64) {
-            if (seen & (UINT64_C(1) << label)) {
-                snprintf(err, cap, "parameter %lld given twice", (long long)label);
-                return false;
-            }
-            seen |= UINT64_C(1) << label;
-        }
-        bool bstr = v.type == OSCAR_CBOR_BSTR;
-        bool ok = true;
-        if (label == OSCAR_ACE_P_SCOPE) {
-            ok = bstr;
-            f->scope = v.data;
-            f->scope_len = v.len;
-        } else if (label == OSCAR_ACE_P_CLIENT_CRED) {
-            ok = bstr;
-            f->cred = v.data;
-            f->cred_len = v.len;
-        } else if (label == OSCAR_ACE_P_CNONCE) {
-            ok = bstr && v.len <= OSCAR_ACE_NONCE_MAX;
-            f->n_c = v.data;
-            f->n_c_len = v.len;
-        } else if (label == OSCAR_ACE_P_CLIENT_CRED_VERIFY) {
-            ok = bstr;
-            f->pop = v.data;
-            f->pop_len = v.len;
-        } else if (label == OSCAR_ACE_P_GET_CREDS) {
-            /* null: the relevant members (filters are not supported: they are refused) */
-            ok = v.type == OSCAR_CBOR_SIMPLE && v.value == 22;
-            f->get_creds = true;
-        } else if (v.type == OSCAR_CBOR_ARRAY || v.type == OSCAR_CBOR_MAP ||
-                   v.type == OSCAR_CBOR_TAG) {
-            /* an unknown parameter: skip its contents */
-            r.pos = v.offset;
-            ok = oscar_cbor_skip(&r);
-        }
-        if (!ok) {
-            snprintf(err, cap, "parameter %lld at byte %zu: wrong type or size", (long long)label,
-                     v.offset);
-            return false;
-        }
-    }
-    if (r.pos != r.len) {
-        snprintf(err, cap, "%zu bytes after the map", r.len - r.pos);
-        return false;
-    }
-    if (f->n_c == NULL) {
-        snprintf(err, cap, "no cnonce (6)");
-        return false;
-    }
-    return true;
-}
-
 /* token_roles returns the roles the client's token grants in gm's group (0: none). */
 static uint64_t token_roles(const struct oscar_gm *gm, const struct oscar_gm_client *c)
 {
@@ -676,7 +593,7 @@ static uint64_t token_roles(const struct oscar_gm *gm, const struct oscar_gm_cli
 
 /* pop_valid verifies client_cred_verify over bstr(scope) | bstr(N_S) | bstr(N_C). */
 static bool pop_valid(const struct oscar_gm *gm, const struct oscar_gm_client *c,
-                      const struct join_fields *f, const uint8_t *pub)
+                      const struct oscar_ace_join_fields *f, const uint8_t *pub)
 {
     uint8_t input[OSCAR_ACE_SCOPE_BYTES_MAX + 2 * OSCAR_ACE_NONCE_MAX + 16];
     size_t input_len;
@@ -695,8 +612,8 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
 {
     struct oscar_gm_client *c = &gm->clients[client];
     uint64_t granted = token_roles(gm, c);
-    struct join_fields f;
-    if (!read_join(p, len, &f, rs->why, sizeof(rs->why))) {
+    struct oscar_ace_join_fields f;
+    if (!oscar_ace_join_request_read(p, len, &f, rs->why, sizeof(rs->why))) {
         bad_join(gm, c, rs);
         return;
     }
@@ -978,15 +895,15 @@ static void new_cred(struct oscar_gm *gm, int client, struct oscar_gm_member *m,
                      size_t len, struct oscar_gm_response *rs)
 {
     struct oscar_gm_client *c = &gm->clients[client];
-    struct join_fields f;
+    struct oscar_ace_join_fields f;
     uint8_t pub[OSCAR_SIG_PUB_MAX];
     if (m->sid_len == 0) {
         why(rs, "a monitor has no credential in the group");
         problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_ROLES);
         return;
     }
-    if (!read_join(p, len, &f, rs->why, sizeof(rs->why)) || f.cred == NULL || f.pop == NULL ||
-        f.pop_len == 0) {
+    if (!oscar_ace_join_request_read(p, len, &f, rs->why, sizeof(rs->why)) || f.cred == NULL ||
+        f.pop == NULL || f.pop_len == 0) {
         if (rs->why[0] == '\0') {
             why(rs, "client_cred and a non-empty client_cred_verify are required");
         }

@@ -155,6 +155,82 @@ enum oscar_err oscar_ace_join_request_write(const struct oscar_crypto_ops *crypt
     return oscar_cbor_writer_finish(&w, out_len);
 }
 
+bool oscar_ace_join_request_read(const uint8_t *p, size_t len, struct oscar_ace_join_fields *f,
+                                 char *err, size_t cap)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item it;
+    memset(f, 0, sizeof(*f));
+    oscar_cbor_reader_init(&r, p, len);
+    if (len == 0) {
+        snprintf(err, cap, "empty payload");
+        return false;
+    }
+    if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_MAP) {
+        snprintf(err, cap, "payload: %s", r.error[0] ? r.error : "not a map");
+        return false;
+    }
+    uint64_t seen = 0;
+    for (uint64_t i = 0; i < it.value; i++) {
+        struct oscar_cbor_item k, v;
+        int64_t label;
+        if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) || !oscar_cbor_read(&r, &v)) {
+            snprintf(err, cap, "entry %llu: %s", (unsigned long long)i,
+                     r.error[0] ? r.error : "a key that is no integer");
+            return false;
+        }
+        if (label >= 0 && label < 64) {
+            if (seen & (UINT64_C(1) << label)) {
+                snprintf(err, cap, "parameter %lld given twice", (long long)label);
+                return false;
+            }
+            seen |= UINT64_C(1) << label;
+        }
+        bool bstr = v.type == OSCAR_CBOR_BSTR;
+        bool ok = true;
+        if (label == OSCAR_ACE_P_SCOPE) {
+            ok = bstr;
+            f->scope = v.data;
+            f->scope_len = v.len;
+        } else if (label == OSCAR_ACE_P_CLIENT_CRED) {
+            ok = bstr;
+            f->cred = v.data;
+            f->cred_len = v.len;
+        } else if (label == OSCAR_ACE_P_CNONCE) {
+            ok = bstr && v.len <= OSCAR_ACE_NONCE_MAX;
+            f->n_c = v.data;
+            f->n_c_len = v.len;
+        } else if (label == OSCAR_ACE_P_CLIENT_CRED_VERIFY) {
+            ok = bstr;
+            f->pop = v.data;
+            f->pop_len = v.len;
+        } else if (label == OSCAR_ACE_P_GET_CREDS) {
+            /* null: the relevant members (filters are not supported: they are refused) */
+            ok = v.type == OSCAR_CBOR_SIMPLE && v.value == 22;
+            f->get_creds = true;
+        } else if (v.type == OSCAR_CBOR_ARRAY || v.type == OSCAR_CBOR_MAP ||
+                   v.type == OSCAR_CBOR_TAG) {
+            /* an unknown parameter: skip its contents */
+            r.pos = v.offset;
+            ok = oscar_cbor_skip(&r);
+        }
+        if (!ok) {
+            snprintf(err, cap, "parameter %lld at byte %zu: wrong type or size", (long long)label,
+                     v.offset);
+            return false;
+        }
+    }
+    if (r.pos != r.len) {
+        snprintf(err, cap, "%zu bytes after the map", r.len - r.pos);
+        return false;
+    }
+    if (f->n_c == NULL) {
+        snprintf(err, cap, "no cnonce (6)");
+        return false;
+    }
+    return true;
+}
+
 /* --- reading the Group Manager's messages --- */
 
 struct rd {

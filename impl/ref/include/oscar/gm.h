@@ -277,6 +277,19 @@ enum oscar_err oscar_ace_join_request_write(const struct oscar_crypto_ops *crypt
                                             const struct oscar_ace_join_request *rq, uint8_t *out,
                                             size_t cap, size_t *out_len);
 
+/* struct oscar_ace_join_fields is a Join Request as read; byte fields borrow the payload. */
+struct oscar_ace_join_fields {
+    const uint8_t *scope, *cred, *n_c, *pop;
+    size_t scope_len, cred_len, n_c_len, pop_len;
+    bool get_creds;
+};
+
+/* oscar_ace_join_request_read reads a Join Request (RFC 9594 §4.3.1, KGO §6.1): a map with the
+ * known parameters once each and of their types (unknown ones are skipped, §4.1.2), cnonce
+ * present; false with why naming the parameter. The scope's content is the caller's to check. */
+bool oscar_ace_join_request_read(const uint8_t *p, size_t len, struct oscar_ace_join_fields *f,
+                                 char *why, size_t why_cap);
+
 /* struct oscar_ace_join_info is a Join Response, Key Distribution response or rekeying message
  * read strictly; byte fields borrow the payload. */
 struct oscar_ace_join_info {
