@@ -16,6 +16,10 @@
 #define CWT_CNF 8
 #define CWT_SCOPE 9
 #define CNF_COSE_KEY 1
+#define CNF_OSC 4 /* RFC 9203 §3.2.1 */
+#define OSC_ID 0
+#define OSC_MS 2
+#define OSC_SALT 5
 #define KEY_KTY 1
 #define KEY_CRV (-1)
 #define KEY_X (-2)
@@ -130,7 +134,7 @@ bool oscar_ace_scope_decode(const uint8_t *scope, size_t len, struct oscar_ace_s
 static void claims_write(struct oscar_cbor_writer *w, const struct oscar_ace_claims *c)
 {
     size_t n = 2 + (c->exp != 0) + (c->iat != 0) + (c->cti_len != 0) + (c->scope_len != 0) +
-               (c->cnf_pub_len != 0);
+               (c->cnf_pub_len != 0 || c->has_osc);
     oscar_cbor_put_map(w, n);
     oscar_cbor_put_uint(w, CWT_ISS);
     oscar_cbor_put_tstr(w, c->iss, strlen(c->iss));
@@ -160,6 +164,21 @@ static void claims_write(struct oscar_cbor_writer *w, const struct oscar_ace_cla
         oscar_cbor_put_int(w, OSCAR_COSE_CRV_ED25519);
         oscar_cbor_put_int(w, KEY_X);
         oscar_cbor_put_bstr(w, c->cnf_pub, c->cnf_pub_len);
+    }
+    if (c->has_osc && c->cnf_pub_len == 0) {
+        /* cnf: {osc: {id, ms[, salt]}} (RFC 9203 §3.2.1) */
+        oscar_cbor_put_uint(w, CWT_CNF);
+        oscar_cbor_put_map(w, 1);
+        oscar_cbor_put_uint(w, CNF_OSC);
+        oscar_cbor_put_map(w, 2 + (c->osc_salt_len > 0));
+        oscar_cbor_put_uint(w, OSC_ID);
+        oscar_cbor_put_bstr(w, c->osc_id, c->osc_id_len);
+        oscar_cbor_put_uint(w, OSC_MS);
+        oscar_cbor_put_bstr(w, c->osc_ms, c->osc_ms_len);
+        if (c->osc_salt_len > 0) {
+            oscar_cbor_put_uint(w, OSC_SALT);
+            oscar_cbor_put_bstr(w, c->osc_salt, c->osc_salt_len);
+        }
     }
     if (c->scope_len != 0) {
         oscar_cbor_put_uint(w, CWT_SCOPE);
@@ -245,14 +264,57 @@ static bool read_text(const struct oscar_cbor_item *it, char *out, size_t cap)
     return true;
 }
 
-/* read_cnf reads {1: {1: 1, -1: 6, -2: x}}: an Ed25519 COSE_Key (RFC 8747 §3.2). */
+/* read_osc reads an OSCORE_Input_Material with id and ms (RFC 9203 §3.2.1): id, ms and salt
+ * kept, the other parameters (version, hkdf, alg, contextId) only if at their defaults. */
+static bool read_osc(struct oscar_cbor_reader *r, struct oscar_ace_claims *c)
+{
+    struct oscar_cbor_item m, k, v;
+    int64_t label;
+    if (!oscar_cbor_read(r, &m) || m.type != OSCAR_CBOR_MAP) {
+        return false;
+    }
+    uint32_t seen = 0;
+    for (uint64_t i = 0; i < m.value; i++) {
+        if (!oscar_cbor_read(r, &k) || !oscar_cbor_int(&k, &label) || label < 0 || label > 6 ||
+            (seen & (1u << label)) || !oscar_cbor_read(r, &v)) {
+            return false;
+        }
+        seen |= 1u << label;
+        uint8_t *dst = label == OSC_ID ? c->osc_id : label == OSC_MS ? c->osc_ms : c->osc_salt;
+        size_t cap = label == OSC_ID   ? sizeof(c->osc_id)
+                     : label == OSC_MS ? sizeof(c->osc_ms)
+                                       : sizeof(c->osc_salt);
+        size_t *len = label == OSC_ID   ? &c->osc_id_len
+                      : label == OSC_MS ? &c->osc_ms_len
+                                        : &c->osc_salt_len;
+        if (label != OSC_ID && label != OSC_MS && label != OSC_SALT) {
+            return false; /* this implementation derives with the defaults only */
+        }
+        if (v.type != OSCAR_CBOR_BSTR || v.len > cap) {
+            return false;
+        }
+        memcpy(dst, v.data, v.len);
+        *len = v.len;
+    }
+    c->has_osc = true;
+    return (seen & (1u << OSC_ID)) && (seen & (1u << OSC_MS)) && c->osc_ms_len > 0;
+}
+
+/* read_cnf reads {1: {1: 1, -1: 6, -2: x}}: an Ed25519 COSE_Key (RFC 8747 §3.2), or
+ * {4: OSCORE_Input_Material} (RFC 9203 §3.2.1). */
 static bool read_cnf(struct oscar_cbor_reader *r, struct oscar_ace_claims *c)
 {
     struct oscar_cbor_item it;
     int64_t label;
     if (!oscar_cbor_read(r, &it) || it.type != OSCAR_CBOR_MAP || it.value != 1 ||
-        !oscar_cbor_read(r, &it) || !oscar_cbor_int(&it, &label) || label != CNF_COSE_KEY ||
-        !oscar_cbor_read(r, &it) || it.type != OSCAR_CBOR_MAP || it.value != 3) {
+        !oscar_cbor_read(r, &it) || !oscar_cbor_int(&it, &label)) {
+        return false;
+    }
+    if (label == CNF_OSC) {
+        return read_osc(r, c);
+    }
+    if (label != CNF_COSE_KEY || !oscar_cbor_read(r, &it) || it.type != OSCAR_CBOR_MAP ||
+        it.value != 3) {
         return false;
     }
     bool kty = false;
@@ -286,9 +348,8 @@ static const char *claim_name(int64_t label)
     return label >= 0 && label < 10 ? names[label] : "?";
 }
 
-/* read_claims reads the claims map strictly: known labels once each, of their types. */
-static bool read_claims(const uint8_t *p, size_t len, struct oscar_ace_claims *c, char *why,
-                        size_t why_cap)
+bool oscar_ace_claims_read(const uint8_t *p, size_t len, struct oscar_ace_claims *c, char *why,
+                           size_t why_cap)
 {
     struct oscar_cbor_reader r;
     struct oscar_cbor_item it;
@@ -355,39 +416,14 @@ static bool read_claims(const uint8_t *p, size_t len, struct oscar_ace_claims *c
     return true;
 }
 
-enum oscar_ace_token_verdict
-oscar_ace_cwt_check(const struct oscar_crypto_ops *crypto, const uint8_t *as_pub, const char *iss,
-                    const char *aud, uint64_t now, const uint8_t *token, size_t len,
-                    struct oscar_ace_claims *claims, char *why, size_t why_cap)
+/* check_claims reads the claims of an unwrapped token and checks them in RFC 9200 §5.10.1.1's
+ * order. */
+static enum oscar_ace_token_verdict check_claims(const uint8_t *payload, size_t payload_len,
+                                                 const char *iss, const char *aud, uint64_t now,
+                                                 struct oscar_ace_claims *claims, char *why,
+                                                 size_t why_cap)
 {
-    struct oscar_cbor_reader r;
-    struct oscar_cbor_item arr, prot, unprot, payload, sig;
-    oscar_cbor_reader_init(&r, token, len);
-    if (!oscar_cbor_read(&r, &arr) || arr.type != OSCAR_CBOR_ARRAY || arr.value != 4 ||
-        !oscar_cbor_read(&r, &prot) || prot.type != OSCAR_CBOR_BSTR ||
-        !oscar_cbor_read(&r, &unprot) || unprot.type != OSCAR_CBOR_MAP || unprot.value != 0 ||
-        !oscar_cbor_read(&r, &payload) || payload.type != OSCAR_CBOR_BSTR ||
-        !oscar_cbor_read(&r, &sig) || sig.type != OSCAR_CBOR_BSTR || r.pos != r.len) {
-        say(why, why_cap, "not a COSE_Sign1 [protected, {}, payload, signature]: %s",
-            r.error[0] ? r.error : "wrong structure");
-        return OSCAR_ACE_TOKEN_MALFORMED;
-    }
-    if (prot.len != sizeof(PROTECTED) || memcmp(prot.data, PROTECTED, sizeof(PROTECTED)) != 0) {
-        say(why, why_cap, "protected header: not {alg: EdDSA}");
-        return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
-    }
-    uint8_t tbs[TBS_MAX];
-    size_t tbs_len;
-    bool valid = false;
-    if (payload.len > CLAIMS_MAX ||
-        sig_structure(tbs, sizeof(tbs), &tbs_len, payload.data, payload.len) != OSCAR_OK ||
-        crypto->verify(OSCAR_COSE_ALG_EDDSA, as_pub, tbs, tbs_len, sig.data, sig.len, &valid) !=
-            OSCAR_OK ||
-        !valid) {
-        say(why, why_cap, "the signature does not verify with the Authorization Server's key");
-        return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
-    }
-    if (!read_claims(payload.data, payload.len, claims, why, why_cap)) {
+    if (!oscar_ace_claims_read(payload, payload_len, claims, why, why_cap)) {
         return OSCAR_ACE_TOKEN_MALFORMED;
     }
     if (strcmp(claims->iss, iss) != 0) {
@@ -414,4 +450,154 @@ oscar_ace_cwt_check(const struct oscar_crypto_ops *crypto, const uint8_t *as_pub
         return OSCAR_ACE_TOKEN_BAD_SCOPE;
     }
     return OSCAR_ACE_TOKEN_OK;
+}
+
+enum oscar_ace_token_verdict
+oscar_ace_cwt_check(const struct oscar_crypto_ops *crypto, const uint8_t *as_pub, const char *iss,
+                    const char *aud, uint64_t now, const uint8_t *token, size_t len,
+                    struct oscar_ace_claims *claims, char *why, size_t why_cap)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item arr, prot, unprot, payload, sig;
+    memset(claims, 0, sizeof(*claims));
+    oscar_cbor_reader_init(&r, token, len);
+    if (!oscar_cbor_read(&r, &arr) || arr.type != OSCAR_CBOR_ARRAY || arr.value != 4 ||
+        !oscar_cbor_read(&r, &prot) || prot.type != OSCAR_CBOR_BSTR ||
+        !oscar_cbor_read(&r, &unprot) || unprot.type != OSCAR_CBOR_MAP || unprot.value != 0 ||
+        !oscar_cbor_read(&r, &payload) || payload.type != OSCAR_CBOR_BSTR ||
+        !oscar_cbor_read(&r, &sig) || sig.type != OSCAR_CBOR_BSTR || r.pos != r.len) {
+        say(why, why_cap, "not a COSE_Sign1 [protected, {}, payload, signature]: %s",
+            r.error[0] ? r.error : "wrong structure");
+        return OSCAR_ACE_TOKEN_MALFORMED;
+    }
+    if (prot.len != sizeof(PROTECTED) || memcmp(prot.data, PROTECTED, sizeof(PROTECTED)) != 0) {
+        say(why, why_cap, "protected header: not {alg: EdDSA}");
+        return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
+    }
+    uint8_t tbs[TBS_MAX];
+    size_t tbs_len;
+    bool valid = false;
+    if (payload.len > CLAIMS_MAX ||
+        sig_structure(tbs, sizeof(tbs), &tbs_len, payload.data, payload.len) != OSCAR_OK ||
+        crypto->verify(OSCAR_COSE_ALG_EDDSA, as_pub, tbs, tbs_len, sig.data, sig.len, &valid) !=
+            OSCAR_OK ||
+        !valid) {
+        say(why, why_cap, "the signature does not verify with the Authorization Server's key");
+        return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
+    }
+    return check_claims(payload.data, payload.len, iss, aud, now, claims, why, why_cap);
+}
+
+/* the protected header {1: 10} (alg AES-CCM-16-64-128) and the unprotected IV label */
+static const uint8_t ENC_PROTECTED[] = {0xa1, 0x01, 0x0a};
+#define HDR_IV 5
+#define ENC_IV_LEN 13
+
+/* enc_structure writes ["Encrypt0", protected, h''] (RFC 9052 §5.3). */
+static enum oscar_err enc_structure(uint8_t *out, size_t cap, size_t *len)
+{
+    static const char ENCRYPT0[] = "Encrypt0";
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, out, cap);
+    oscar_cbor_put_array(&w, 3);
+    oscar_cbor_put_tstr(&w, ENCRYPT0, sizeof(ENCRYPT0) - 1);
+    oscar_cbor_put_bstr(&w, ENC_PROTECTED, sizeof(ENC_PROTECTED));
+    oscar_cbor_put_bstr(&w, NULL, 0);
+    return oscar_cbor_writer_finish(&w, len);
+}
+
+enum oscar_err oscar_ace_cwt_encrypt(const struct oscar_crypto_ops *crypto, const uint8_t key[16],
+                                     const uint8_t iv[13], const struct oscar_ace_claims *claims,
+                                     uint8_t *out, size_t cap, size_t *out_len)
+{
+    uint8_t payload[CLAIMS_MAX];
+    uint8_t ct[CLAIMS_MAX + 16];
+    uint8_t aad[32];
+    size_t payload_len, aad_len;
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, payload, sizeof(payload));
+    claims_write(&w, claims);
+    OSCAR_TRY(oscar_cbor_writer_finish(&w, &payload_len));
+    OSCAR_TRY(enc_structure(aad, sizeof(aad), &aad_len));
+    const struct oscar_alg_info *alg = oscar_alg_find(OSCAR_COSE_ALG_AES_CCM_16_64_128);
+    struct oscar_aead_key k;
+    OSCAR_TRY(crypto->aead_key_init(&k, alg, key));
+    enum oscar_err err =
+        crypto->aead_seal(&k, ct, sizeof(ct), iv, aad, aad_len, payload, payload_len);
+    crypto->aead_key_cleanup(&k);
+    OSCAR_TRY(err);
+    oscar_cbor_writer_init(&w, out, cap);
+    oscar_cbor_put_array(&w, 3);
+    oscar_cbor_put_bstr(&w, ENC_PROTECTED, sizeof(ENC_PROTECTED));
+    oscar_cbor_put_map(&w, 1);
+    oscar_cbor_put_uint(&w, HDR_IV);
+    oscar_cbor_put_bstr(&w, iv, ENC_IV_LEN);
+    oscar_cbor_put_bstr(&w, ct, payload_len + alg->tag_len);
+    return oscar_cbor_writer_finish(&w, out_len);
+}
+
+enum oscar_ace_token_verdict oscar_ace_cwt_check_encrypted(const struct oscar_crypto_ops *crypto,
+                                                           const uint8_t key[16], const char *iss,
+                                                           const char *aud, uint64_t now,
+                                                           const uint8_t *token, size_t len,
+                                                           struct oscar_ace_claims *claims,
+                                                           char *why, size_t why_cap)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item arr, prot, unprot, label, iv, ct;
+    int64_t l;
+    memset(claims, 0, sizeof(*claims));
+    oscar_cbor_reader_init(&r, token, len);
+    if (!oscar_cbor_read(&r, &arr) || arr.type != OSCAR_CBOR_ARRAY || arr.value != 3 ||
+        !oscar_cbor_read(&r, &prot) || prot.type != OSCAR_CBOR_BSTR ||
+        !oscar_cbor_read(&r, &unprot) || unprot.type != OSCAR_CBOR_MAP || unprot.value != 1 ||
+        !oscar_cbor_read(&r, &label) || !oscar_cbor_int(&label, &l) || l != HDR_IV ||
+        !oscar_cbor_read(&r, &iv) || iv.type != OSCAR_CBOR_BSTR || iv.len != ENC_IV_LEN ||
+        !oscar_cbor_read(&r, &ct) || ct.type != OSCAR_CBOR_BSTR || r.pos != r.len) {
+        say(why, why_cap, "not a COSE_Encrypt0 [protected, {5: iv}, ciphertext]: %s",
+            r.error[0] ? r.error : "wrong structure");
+        return OSCAR_ACE_TOKEN_MALFORMED;
+    }
+    const struct oscar_alg_info *alg = oscar_alg_find(OSCAR_COSE_ALG_AES_CCM_16_64_128);
+    uint8_t aad[32];
+    size_t aad_len;
+    uint8_t payload[CLAIMS_MAX];
+    bool authentic = false;
+    struct oscar_aead_key k;
+    if (prot.len != sizeof(ENC_PROTECTED) ||
+        memcmp(prot.data, ENC_PROTECTED, sizeof(ENC_PROTECTED)) != 0 || ct.len < alg->tag_len ||
+        ct.len - alg->tag_len > sizeof(payload) ||
+        enc_structure(aad, sizeof(aad), &aad_len) != OSCAR_OK ||
+        crypto->aead_key_init(&k, alg, key) != OSCAR_OK) {
+        say(why, why_cap, "protected header: not {alg: AES-CCM-16-64-128}, or a wrong size");
+        return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
+    }
+    enum oscar_err err = crypto->aead_open(&k, &authentic, payload, sizeof(payload), iv.data, aad,
+                                           aad_len, ct.data, ct.len);
+    crypto->aead_key_cleanup(&k);
+    if (err != OSCAR_OK || !authentic) {
+        say(why, why_cap, "the token does not decrypt with the key shared with the AS");
+        return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
+    }
+    return check_claims(payload, ct.len - alg->tag_len, iss, aud, now, claims, why, why_cap);
+}
+
+enum oscar_err oscar_ace_osc_salt(const struct oscar_ace_osc_params *p, uint8_t *out, size_t cap,
+                                  size_t *out_len)
+{
+    const uint8_t *parts[3] = {p->claims->osc_salt, p->n1, p->n2};
+    size_t lens[3] = {p->claims->osc_salt_len, p->n1_len, p->n2_len};
+    return oscar_ace_concat_bstr(out, cap, out_len, parts, lens, 3);
+}
+
+enum oscar_err oscar_ace_draw(const struct oscar_crypto_ops *crypto, uint64_t seed,
+                              uint64_t counter, const char *label, uint8_t *out, size_t n)
+{
+    uint8_t ikm[16];
+    for (int i = 0; i < 8; i++) {
+        ikm[i] = (uint8_t)(seed >> (56 - 8 * i));
+        ikm[8 + i] = (uint8_t)(counter >> (56 - 8 * i));
+    }
+    return crypto->hkdf(out, n, OSCAR_COSE_ALG_HKDF_SHA256, NULL, 0, ikm, sizeof(ikm),
+                        (const uint8_t *)label, strlen(label));
 }

@@ -161,7 +161,7 @@ void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payl
         as_error(rs, OSCAR_AS_INVALID_CLIENT, "client %s is not known here", client);
         return;
     }
-    if (!t.has_grant || t.aud[0] == '\0' || t.scope == NULL || !t.has_cnf) {
+    if (!t.has_grant || t.aud[0] == '\0' || t.scope == NULL || (!t.has_cnf && !as->has_token_key)) {
         as_error(rs, OSCAR_AS_INVALID_REQUEST, "missing %s",
                  !t.has_grant       ? "grant_type"
                  : t.aud[0] == '\0' ? "audience"
@@ -221,26 +221,64 @@ void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payl
         c.cti[i] = (uint8_t)(as->issued >> (56 - 8 * i));
     }
     c.cti_len = 8;
-    memcpy(c.cnf_pub, t.pub, 32);
-    c.cnf_pub_len = 32;
     uint8_t token[1024];
     size_t token_len;
-    if (oscar_ace_scope_encode(c.scope, sizeof(c.scope), &c.scope_len, e, kept) != OSCAR_OK ||
-        oscar_ace_cwt_sign(as->crypto, as->priv, as->pub, &c, token, sizeof(token), &token_len) !=
-            OSCAR_OK) {
+    enum oscar_err err = oscar_ace_scope_encode(c.scope, sizeof(c.scope), &c.scope_len, e, kept);
+    if (as->has_token_key) {
+        /* the OSCORE profile: a drawn OSCORE_Input_Material, the token encrypted for the RS */
+        uint8_t iv[13];
+        c.has_osc = true;
+        c.osc_id_len = 2;
+        c.osc_ms_len = 16;
+        c.osc_id[0] = (uint8_t)(as->issued >> 8);
+        c.osc_id[1] = (uint8_t)as->issued;
+        if (err == OSCAR_OK) {
+            err = oscar_ace_draw(as->crypto, as->seed, 2 * as->issued, "oscar as ms", c.osc_ms, 16);
+        }
+        if (err == OSCAR_OK) {
+            err = oscar_ace_draw(as->crypto, as->seed, 2 * as->issued + 1, "oscar as iv", iv,
+                                 sizeof(iv));
+        }
+        if (err == OSCAR_OK) {
+            err = oscar_ace_cwt_encrypt(as->crypto, as->token_key, iv, &c, token, sizeof(token),
+                                        &token_len);
+        }
+    } else {
+        memcpy(c.cnf_pub, t.pub, 32);
+        c.cnf_pub_len = 32;
+        if (err == OSCAR_OK) {
+            err = oscar_ace_cwt_sign(as->crypto, as->priv, as->pub, &c, token, sizeof(token),
+                                     &token_len);
+        }
+    }
+    if (err != OSCAR_OK) {
         as_error(rs, OSCAR_AS_INVALID_REQUEST, "the token does not fit");
         return;
     }
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
-    oscar_cbor_put_map(&w, 2 + narrowed);
+    oscar_cbor_put_map(&w, 2 + narrowed + 2 * c.has_osc);
     oscar_cbor_put_uint(&w, OSCAR_ACE_T_ACCESS_TOKEN);
     oscar_cbor_put_bstr(&w, token, token_len);
     oscar_cbor_put_uint(&w, OSCAR_ACE_T_EXPIRES_IN);
     oscar_cbor_put_uint(&w, as->lifetime);
+    if (c.has_osc) { /* cnf: {osc: {id, ms}} for the client (RFC 9203 §3.2) */
+        oscar_cbor_put_uint(&w, OSCAR_ACE_T_CNF);
+        oscar_cbor_put_map(&w, 1);
+        oscar_cbor_put_uint(&w, 4);
+        oscar_cbor_put_map(&w, 2);
+        oscar_cbor_put_uint(&w, 0);
+        oscar_cbor_put_bstr(&w, c.osc_id, c.osc_id_len);
+        oscar_cbor_put_uint(&w, 2);
+        oscar_cbor_put_bstr(&w, c.osc_ms, c.osc_ms_len);
+    }
     if (narrowed) { /* the scope granted differs from the one asked for (RFC 9200 §5.8.2) */
         oscar_cbor_put_uint(&w, OSCAR_ACE_T_SCOPE);
         oscar_cbor_put_bstr(&w, c.scope, c.scope_len);
+    }
+    if (c.has_osc) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_T_ACE_PROFILE);
+        oscar_cbor_put_uint(&w, OSCAR_ACE_PROFILE_COAP_OSCORE);
     }
     if (oscar_cbor_writer_finish(&w, &rs->len) != OSCAR_OK) {
         as_error(rs, OSCAR_AS_INVALID_REQUEST, "the response does not fit");
@@ -264,17 +302,19 @@ enum oscar_err oscar_as_token_request_write(const char *client, const char *aud,
     OSCAR_TRY(oscar_ace_scope_encode(scope, sizeof(scope), &scope_len, &e, 1));
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, out, cap);
-    oscar_cbor_put_map(&w, 5);
-    oscar_cbor_put_uint(&w, OSCAR_ACE_T_REQ_CNF);
-    oscar_cbor_put_map(&w, 1);
-    oscar_cbor_put_uint(&w, 1);
-    oscar_cbor_put_map(&w, 3);
-    oscar_cbor_put_int(&w, 1);
-    oscar_cbor_put_int(&w, 1);
-    oscar_cbor_put_int(&w, -1);
-    oscar_cbor_put_int(&w, OSCAR_COSE_CRV_ED25519);
-    oscar_cbor_put_int(&w, -2);
-    oscar_cbor_put_bstr(&w, pub, 32);
+    oscar_cbor_put_map(&w, 4 + (pub != NULL));
+    if (pub != NULL) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_T_REQ_CNF);
+        oscar_cbor_put_map(&w, 1);
+        oscar_cbor_put_uint(&w, 1);
+        oscar_cbor_put_map(&w, 3);
+        oscar_cbor_put_int(&w, 1);
+        oscar_cbor_put_int(&w, 1);
+        oscar_cbor_put_int(&w, -1);
+        oscar_cbor_put_int(&w, OSCAR_COSE_CRV_ED25519);
+        oscar_cbor_put_int(&w, -2);
+        oscar_cbor_put_bstr(&w, pub, 32);
+    }
     oscar_cbor_put_uint(&w, OSCAR_ACE_T_AUDIENCE);
     oscar_cbor_put_tstr(&w, aud, strlen(aud));
     oscar_cbor_put_uint(&w, OSCAR_ACE_T_SCOPE);
@@ -284,4 +324,62 @@ enum oscar_err oscar_as_token_request_write(const char *client, const char *aud,
     oscar_cbor_put_uint(&w, OSCAR_ACE_T_GRANT_TYPE);
     oscar_cbor_put_uint(&w, OSCAR_ACE_GRANT_CLIENT_CREDENTIALS);
     return oscar_cbor_writer_finish(&w, out_len);
+}
+
+bool oscar_as_token_response_read(const uint8_t *p, size_t len, const uint8_t **token,
+                                  size_t *token_len, struct oscar_ace_claims *osc, char *why,
+                                  size_t why_cap)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item m, k, v;
+    int64_t label;
+    memset(osc, 0, sizeof(*osc));
+    *token = NULL;
+    oscar_cbor_reader_init(&r, p, len);
+    if (!oscar_cbor_read(&r, &m) || m.type != OSCAR_CBOR_MAP) {
+        snprintf(why, why_cap, "token response: not a map");
+        return false;
+    }
+    for (uint64_t i = 0; i < m.value; i++) {
+        if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label)) {
+            snprintf(why, why_cap, "token response: a key that is no integer");
+            return false;
+        }
+        if (label == OSCAR_ACE_T_ACCESS_TOKEN) {
+            if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR) {
+                snprintf(why, why_cap, "access_token (1): not a byte string");
+                return false;
+            }
+            *token = v.data;
+            *token_len = v.len;
+        } else if (label == OSCAR_ACE_T_CNF) {
+            /* {4: OSCORE_Input_Material}: read as a claims cnf */
+            uint8_t wrapped[160];
+            size_t at = r.pos;
+            if (!oscar_cbor_skip(&r) || r.pos - at + 2 > sizeof(wrapped)) {
+                snprintf(why, why_cap, "cnf (8): malformed");
+                return false;
+            }
+            wrapped[0] = 0xa1;
+            wrapped[1] = 0x08;
+            memcpy(wrapped + 2, p + at, r.pos - at);
+            struct oscar_ace_claims tmp;
+            char w2[64];
+            /* reuse the claims reader through a one-claim map */
+            if (!oscar_ace_claims_read(wrapped, r.pos - at + 2, &tmp, w2, sizeof(w2)) ||
+                !tmp.has_osc) {
+                snprintf(why, why_cap, "cnf (8): not an OSCORE_Input_Material with id and ms");
+                return false;
+            }
+            *osc = tmp;
+        } else if (!oscar_cbor_skip(&r)) {
+            snprintf(why, why_cap, "token response: malformed");
+            return false;
+        }
+    }
+    if (*token == NULL) {
+        snprintf(why, why_cap, "no access_token (1)");
+        return false;
+    }
+    return true;
 }

@@ -43,18 +43,10 @@ static bool bit_get(const uint8_t *set, unsigned b)
     return (set[b / 8] >> (b % 8)) & 1u;
 }
 
-/* draw writes n bytes of the seeded generator: HKDF-SHA-256 of seed and a draw counter. */
+/* draw writes n bytes of the seeded generator. */
 static enum oscar_err draw(struct oscar_gm *gm, uint8_t *out, size_t n)
 {
-    uint8_t ikm[16];
-    for (int i = 0; i < 8; i++) {
-        ikm[i] = (uint8_t)(gm->seed >> (56 - 8 * i));
-        ikm[8 + i] = (uint8_t)(gm->draws >> (56 - 8 * i));
-    }
-    gm->draws++;
-    static const uint8_t info[] = "oscar group manager";
-    return gm->crypto->hkdf(out, n, OSCAR_COSE_ALG_HKDF_SHA256, NULL, 0, ikm, sizeof(ikm), info,
-                            sizeof(info) - 1);
+    return oscar_ace_draw(gm->crypto, gm->seed, gm->draws++, "oscar group manager", out, n);
 }
 
 static void copy_text(char *dst, size_t cap, const char *src)
@@ -87,6 +79,10 @@ enum oscar_err oscar_gm_init(struct oscar_gm *gm, const struct oscar_gm_config *
     gm->inactive = cfg->inactive;
     gm->exp = cfg->exp;
     gm->faults = cfg->faults;
+    if (cfg->token_key != NULL) {
+        memcpy(gm->token_key, cfg->token_key, sizeof(gm->token_key));
+        gm->has_token_key = true;
+    }
     if (cfg->gid != NULL) {
         memcpy(gm->gid, cfg->gid, cfg->gid_len);
         gm->gid_len = cfg->gid_len;
@@ -467,9 +463,15 @@ static enum oscar_err put_kdc_pop(struct oscar_cbor_writer *w, struct oscar_gm *
 
 /* read_token_post finds the token in an /authz-info payload: an application/ace+cbor map
  * {access_token, ...} (RFC 9203 §4.1, RFC 9594 §3.3) or the bare CWT. */
+struct token_post {
+    const uint8_t *n1, *id1;
+    size_t n1_len, id1_len;
+};
+
 static bool read_token_post(const uint8_t *p, size_t len, const uint8_t **token, size_t *token_len,
-                            char *err, size_t err_cap)
+                            struct token_post *tp, char *err, size_t err_cap)
 {
+    memset(tp, 0, sizeof(*tp));
     struct oscar_cbor_reader r;
     struct oscar_cbor_item it;
     oscar_cbor_reader_init(&r, p, len);
@@ -500,6 +502,18 @@ static bool read_token_post(const uint8_t *p, size_t len, const uint8_t **token,
             }
             *token = v.data;
             *token_len = v.len;
+        } else if (label == OSCAR_ACE_OAUTH_NONCE1 || label == OSCAR_ACE_OAUTH_CLIENT_RID) {
+            struct oscar_cbor_item v;
+            bool n1 = label == OSCAR_ACE_OAUTH_NONCE1;
+            if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR ||
+                v.len > (n1 ? OSCAR_ACE_NONCE_MAX : OSCAR_OSCORE_ID_MAX) ||
+                (n1 ? tp->n1 : tp->id1) != NULL) {
+                snprintf(err, err_cap, "%s (%lld): not a byte string of a usable size, or twice",
+                         n1 ? "nonce1" : "ace_client_recipientid", (long long)label);
+                return false;
+            }
+            *(n1 ? &tp->n1 : &tp->id1) = v.data;
+            *(n1 ? &tp->n1_len : &tp->id1_len) = v.len;
         } else if (!oscar_cbor_skip(&r)) {
             snprintf(err, err_cap, "ace+cbor map: %s", r.error);
             return false;
@@ -520,14 +534,28 @@ int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len,
     rs->content_format = OSCAR_CF_NONE;
     const uint8_t *token;
     size_t token_len;
-    if (!read_token_post(payload, len, &token, &token_len, rs->why, sizeof(rs->why))) {
+    struct token_post tp;
+    if (!read_token_post(payload, len, &token, &token_len, &tp, rs->why, sizeof(rs->why))) {
         respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
         return -1;
     }
     struct oscar_ace_claims claims;
     enum oscar_ace_token_verdict v =
-        oscar_ace_cwt_check(gm->crypto, gm->as_pub, gm->iss, gm->aud, now, token, token_len,
-                            &claims, rs->why, sizeof(rs->why));
+        gm->has_token_key
+            ? oscar_ace_cwt_check_encrypted(gm->crypto, gm->token_key, gm->iss, gm->aud, now, token,
+                                            token_len, &claims, rs->why, sizeof(rs->why))
+            : oscar_ace_cwt_check(gm->crypto, gm->as_pub, gm->iss, gm->aud, now, token, token_len,
+                                  &claims, rs->why, sizeof(rs->why));
+    if (v == OSCAR_ACE_TOKEN_OK && gm->has_token_key &&
+        (!claims.has_osc || tp.n1 == NULL || tp.id1 == NULL)) {
+        /* RFC 9203 §4.1: the OSCORE profile needs osc in the token, nonce1 and the Recipient ID */
+        why(rs, "OSCORE profile: %s",
+            !claims.has_osc ? "the token's cnf is no osc"
+            : tp.n1 == NULL ? "no nonce1 (40)"
+                            : "no ace_client_recipientid (43)");
+        respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
+        return -1;
+    }
     if (v != OSCAR_ACE_TOKEN_OK) {
         respond(rs, oscar_ace_token_code(v), OSCAR_CF_NONE);
         return -1;
@@ -537,7 +565,9 @@ int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len,
     for (int i = 0; i < OSCAR_GM_CLIENTS_MAX; i++) {
         const struct oscar_gm_client *c = &gm->clients[i];
         if (c->used && c->claims.cnf_pub_len == claims.cnf_pub_len &&
-            memcmp(c->claims.cnf_pub, claims.cnf_pub, claims.cnf_pub_len) == 0) {
+            memcmp(c->claims.cnf_pub, claims.cnf_pub, claims.cnf_pub_len) == 0 &&
+            c->claims.osc_id_len == claims.osc_id_len &&
+            memcmp(c->claims.osc_id, claims.osc_id, claims.osc_id_len) == 0) {
             slot = i;
             break;
         }
@@ -562,9 +592,33 @@ int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len,
         return -1;
     }
     c->has_n_s = true;
+    c->osc = tp.n1 != NULL && tp.id1 != NULL;
+    if (c->osc) {
+        /* N2, and ID2: the slot number + 1 in two bytes, never equal to ID1 (RFC 9203 §4.2) */
+        memcpy(c->n1, tp.n1, tp.n1_len);
+        c->n1_len = tp.n1_len;
+        memcpy(c->id1, tp.id1, tp.id1_len);
+        c->id1_len = tp.id1_len;
+        c->id2[0] = (uint8_t)((slot + 1) >> 8);
+        c->id2[1] = (uint8_t)(slot + 1);
+        c->id2_len = 2;
+        if (tp.id1_len == 2 && memcmp(tp.id1, c->id2, 2) == 0) {
+            c->id2[0] |= 0x80;
+        }
+        if (draw(gm, c->n2, sizeof(c->n2)) != OSCAR_OK) {
+            respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
+            return -1;
+        }
+    }
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
-    oscar_cbor_put_map(&w, 1);
+    oscar_cbor_put_map(&w, c->osc ? 3 : 1);
+    if (c->osc) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_NONCE2);
+        oscar_cbor_put_bstr(&w, c->n2, sizeof(c->n2));
+        oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_SERVER_RID);
+        oscar_cbor_put_bstr(&w, c->id2, c->id2_len);
+    }
     oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_KDCCHALLENGE);
     oscar_cbor_put_bstr(&w, c->n_s, sizeof(c->n_s));
     (void)oscar_cbor_writer_finish(&w, &rs->len);
@@ -1101,4 +1155,16 @@ void oscar_gm_handle(struct oscar_gm *gm, int client, uint64_t now, uint8_t meth
     } else {
         respond(rs, OSCAR_COAP_CODE(4, 5), OSCAR_CF_NONE);
     }
+}
+
+bool oscar_gm_client_osc(const struct oscar_gm *gm, int client, struct oscar_ace_osc_params *out)
+{
+    if (client < 0 || client >= OSCAR_GM_CLIENTS_MAX || !gm->clients[client].used ||
+        !gm->clients[client].osc) {
+        return false;
+    }
+    const struct oscar_gm_client *c = &gm->clients[client];
+    *out = (struct oscar_ace_osc_params){&c->claims, c->n1,         c->n2,      c->id1,    c->id2,
+                                         c->n1_len,  sizeof(c->n2), c->id1_len, c->id2_len};
+    return true;
 }

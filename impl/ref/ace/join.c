@@ -624,3 +624,92 @@ bool oscar_ace_group_params(const struct oscar_ace_join_info *info, struct oscar
     }
     return true;
 }
+
+enum oscar_err oscar_ace_osc_context(const struct oscar_crypto_ops *crypto,
+                                     const struct oscar_ace_osc_params *p, bool client_side,
+                                     struct oscar_oscore_ctx *ctx)
+{
+    uint8_t salt[3 * (OSCAR_ACE_NONCE_MAX + 2) + 16];
+    size_t salt_len;
+    if (!p->claims->has_osc ||
+        (p->id1_len == p->id2_len && memcmp(p->id1, p->id2, p->id1_len) == 0)) {
+        return OSCAR_ERR_INVALID_ARG; /* RFC 9203 §4.2: ID1 == ID2 aborts */
+    }
+    OSCAR_TRY(oscar_ace_osc_salt(p, salt, sizeof(salt), &salt_len));
+    struct oscar_oscore_params op = {
+        .master_secret = p->claims->osc_ms,
+        .master_secret_len = p->claims->osc_ms_len,
+        .master_salt = salt,
+        .master_salt_len = salt_len,
+        .sender_id = client_side ? p->id2 : p->id1,
+        .sender_id_len = client_side ? p->id2_len : p->id1_len,
+        .recipient_id = client_side ? p->id1 : p->id2,
+        .recipient_id_len = client_side ? p->id1_len : p->id2_len,
+    };
+    return oscar_oscore_ctx_init(ctx, crypto, &op);
+}
+
+bool oscar_ace_authz_response_read(const uint8_t *p, size_t len, struct oscar_ace_authz_response *o,
+                                   char *why, size_t why_cap)
+{
+    struct rd d = {.why = why, .cap = why_cap};
+    struct oscar_cbor_item m, k;
+    int64_t label;
+    memset(o, 0, sizeof(*o));
+    oscar_cbor_reader_init(&d.r, p, len);
+    if (!oscar_cbor_read(&d.r, &m) || m.type != OSCAR_CBOR_MAP) {
+        return fail(&d, "payload", -1, "not a map");
+    }
+    for (uint64_t i = 0; i < m.value; i++) {
+        if (!oscar_cbor_read(&d.r, &k) || !oscar_cbor_int(&k, &label)) {
+            return fail(&d, "payload", -1, "a key that is no integer");
+        }
+        bool ok;
+        if (label == OSCAR_ACE_OAUTH_NONCE2 && o->n2 == NULL) {
+            ok = rd_bstr(&d, "nonce2", label, &o->n2, &o->n2_len);
+        } else if (label == OSCAR_ACE_OAUTH_SERVER_RID && o->id2 == NULL) {
+            ok = rd_bstr(&d, "ace_server_recipientid", label, &o->id2, &o->id2_len);
+        } else if (label == OSCAR_ACE_OAUTH_KDCCHALLENGE && o->n_s == NULL) {
+            ok = rd_bstr(&d, "kdcchallenge", label, &o->n_s, &o->n_s_len);
+        } else if (label == OSCAR_ACE_OAUTH_NONCE2 || label == OSCAR_ACE_OAUTH_SERVER_RID ||
+                   label == OSCAR_ACE_OAUTH_KDCCHALLENGE) {
+            return fail(&d, "payload", label, "given twice");
+        } else {
+            ok = oscar_cbor_skip(&d.r) || fail(&d, "payload", label, "malformed");
+        }
+        if (!ok) {
+            return false;
+        }
+    }
+    if (d.r.pos != d.r.len) {
+        return fail(&d, "payload", -1, "bytes after the map");
+    }
+    if ((o->n2 == NULL) != (o->id2 == NULL)) {
+        return fail(&d, o->n2 == NULL ? "nonce2" : "ace_server_recipientid",
+                    o->n2 == NULL ? OSCAR_ACE_OAUTH_NONCE2 : OSCAR_ACE_OAUTH_SERVER_RID,
+                    "missing (the OSCORE profile needs both)");
+    }
+    if (o->id2 != NULL && o->id2_len > OSCAR_OSCORE_ID_MAX) {
+        return fail(&d, "ace_server_recipientid", OSCAR_ACE_OAUTH_SERVER_RID, "too long");
+    }
+    return true;
+}
+
+enum oscar_err oscar_ace_authz_request_write(const uint8_t *token, size_t token_len,
+                                             const uint8_t *n1, size_t n1_len, const uint8_t *id1,
+                                             size_t id1_len, uint8_t *out, size_t cap,
+                                             size_t *out_len)
+{
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, out, cap);
+    oscar_cbor_put_map(&w, n1 != NULL ? 3 : 1);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_ACCESS_TOKEN);
+    oscar_cbor_put_bstr(&w, token, token_len);
+    if (n1 != NULL) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_NONCE1);
+        oscar_cbor_put_bstr(&w, n1, n1_len);
+        oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_CLIENT_RID);
+        oscar_cbor_put_bstr(&w, id1, id1_len);
+    }
+    return oscar_cbor_writer_finish(&w, out_len);
+}

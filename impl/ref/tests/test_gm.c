@@ -11,6 +11,7 @@
  *  - the strict reader naming the field of a broken response. */
 #include "oscar/coap.h"
 #include "oscar/gm.h"
+#include "oscar/oscore.h"
 #include "otest.h"
 
 #define NOW UINT64_C(1997408000) /* the example's exp minus its exi */
@@ -713,6 +714,124 @@ static void test_two_byte_sids(void)
     OTEST_CHECK(info.sid_len == 2 && info.sid[0] == 0x01 && info.sid[1] == 0x00);
 }
 
+/* the OSCORE profile (RFC 9203) end to end in memory: AS -> encrypted token with an osc cnf ->
+ * /authz-info with nonce1 and ID1 -> both derive the OSCORE context -> the join travels
+ * OSCORE-protected both ways */
+static void test_oscore_profile(void)
+{
+    static const uint8_t token_key[16] = {0x70, 0x71, 0x72};
+    static struct oscar_as as;
+    OTEST_OK(oscar_as_init(&as, cr(), "as", AS.priv, 3600));
+    memcpy(as.token_key, token_key, 16);
+    as.has_token_key = true;
+    as.seed = 99;
+    as.policies[0] = (struct oscar_as_policy){"c1", "gm", "g1", 6};
+    as.num_policies = 1;
+    keypair(&AS, 0x44, "as");
+    keypair(&GM_KEY, 0x33, "group-manager");
+    struct oscar_gm_config cfg = {.gname = "g1",
+                                  .aud = "gm",
+                                  .iss = "as",
+                                  .as_pub = AS.pub,
+                                  .gm_priv = GM_KEY.priv,
+                                  .gm_cred = GM_KEY.cred,
+                                  .gm_cred_len = GM_KEY.cred_len,
+                                  .sid_first = 1,
+                                  .sid_count = 8,
+                                  .exp = EXP,
+                                  .seed = 3,
+                                  .token_key = token_key};
+    OTEST_OK(oscar_gm_init(&GM, &cfg, cr()));
+    uint8_t rq[256];
+    size_t n;
+    OTEST_OK(oscar_as_token_request_write("c1", "gm", "g1", 6, NULL, rq, sizeof(rq), &n));
+    oscar_as_token(&as, "c1", rq, n, NOW, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    const uint8_t *tok;
+    size_t tok_len;
+    struct oscar_ace_claims osc;
+    char why[256] = "";
+    OTEST_CHECK(
+        oscar_as_token_response_read(RS.payload, RS.len, &tok, &tok_len, &osc, why, sizeof(why)));
+    OTEST_CHECK(osc.has_osc && osc.osc_ms_len == 16);
+    uint8_t token[512];
+    memcpy(token, tok, tok_len);
+    /* the token is not readable as a signed one, nor with another key */
+    struct oscar_ace_claims cl;
+    static const uint8_t wrong_key[16] = {1};
+    OTEST_EQ_INT(OSCAR_ACE_TOKEN_BAD_SIGNATURE,
+                 oscar_ace_cwt_check_encrypted(cr(), wrong_key, "as", "gm", NOW, token, tok_len,
+                                               &cl, why, sizeof(why)));
+    /* /authz-info without nonce1: 4.00 */
+    uint8_t post[640];
+    static const uint8_t n1[8] = {0x18, 0x8a, 0x27, 0x8f, 0x7f, 0xaa, 0xb5, 0x5a};
+    static const uint8_t id1[1] = {0x01};
+    OTEST_OK(
+        oscar_ace_authz_request_write(token, tok_len, NULL, 0, NULL, 0, post, sizeof(post), &n));
+    static struct oscar_gm_response rs;
+    OTEST_EQ_INT(-1, oscar_gm_authz_info(&GM, post, n, NOW, &rs));
+    OTEST_EQ_INT(OSCAR_COAP_CODE_BAD_REQUEST, rs.code);
+    OTEST_OK(oscar_ace_authz_request_write(token, tok_len, n1, 8, id1, 1, post, sizeof(post), &n));
+    int client = oscar_gm_authz_info(&GM, post, n, NOW, &rs);
+    OTEST_CHECK(client >= 0);
+    struct oscar_ace_authz_response ar;
+    OTEST_CHECK(oscar_ace_authz_response_read(rs.payload, rs.len, &ar, why, sizeof(why)));
+    OTEST_CHECK(ar.n2 != NULL && ar.id2 != NULL && ar.n_s != NULL && ar.n_s_len == 8);
+    /* both sides derive the context */
+    struct oscar_ace_osc_params cp = {&osc, n1, ar.n2, id1, ar.id2, 8, ar.n2_len, 1, ar.id2_len};
+    struct oscar_ace_osc_params gp;
+    OTEST_CHECK(oscar_gm_client_osc(&GM, client, &gp));
+    struct oscar_oscore_ctx cctx, gctx;
+    OTEST_OK(oscar_ace_osc_context(cr(), &cp, true, &cctx));
+    OTEST_OK(oscar_ace_osc_context(cr(), &gp, false, &gctx));
+    struct oscar_ace_osc_params same = cp;
+    same.id2 = id1;
+    same.id2_len = 1;
+    struct oscar_oscore_ctx bad;
+    OTEST_EQ_INT(OSCAR_ERR_INVALID_ARG, oscar_ace_osc_context(cr(), &same, true, &bad));
+    /* the join, protected */
+    struct joiner j;
+    keypair(&j.k, 0xd1, "c1");
+    j.client = client;
+    memcpy(j.n_s, ar.n_s, 8);
+    memset(j.n_c, 0x3c, 8);
+    uint8_t body[512];
+    size_t bn = join_payload(&j, 6, false, body, sizeof(body));
+    struct oscar_coap_msg m;
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.type = OSCAR_COAP_TYPE_CON;
+    m.code = OSCAR_COAP_CODE_POST;
+    m.mid = 7;
+    m.token_len = 1;
+    m.token[0] = 0x42;
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)"ace-group", 9));
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)"g1", 2));
+    static const uint8_t cf261[2] = {0x01, 0x05};
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_CONTENT_FORMAT, cf261, 2));
+    m.has_payload = true;
+    m.payload = body;
+    m.payload_len = bn;
+    uint8_t plain[700], prot[800], dec[1600];
+    size_t pn, prn, dn;
+    OTEST_OK(oscar_coap_serialize(plain, sizeof(plain), &pn, &m));
+    struct oscar_oscore_exchange cex, sex;
+    OTEST_OK(oscar_oscore_protect_request(&cctx, prot, sizeof(prot), &prn, &cex, NULL, plain, pn));
+    struct oscar_oscore_ctx *list[1] = {&gctx};
+    enum oscar_oscore_verdict v;
+    size_t idx;
+    OTEST_OK(
+        oscar_oscore_unprotect_request(list, 1, &v, &idx, dec, sizeof(dec), &dn, &sex, prot, prn));
+    OTEST_EQ_INT(OSCAR_OSCORE_ACCEPT, v);
+    struct oscar_coap_msg got;
+    size_t off;
+    OTEST_EQ_INT(OSCAR_COAP_WELL_FORMED, oscar_coap_parse(&got, &off, dec, dn));
+    oscar_gm_handle(&GM, client, NOW, got.code, "ace-group/g1", got.payload, got.payload_len, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    oscar_oscore_ctx_cleanup(&cctx);
+    oscar_oscore_ctx_cleanup(&gctx);
+}
+
 /* as_error_is: the AS answered code with {error: e, error_description: ...} */
 static void as_error_is(uint8_t code, int e)
 {
@@ -818,5 +937,6 @@ int main(int argc, char **argv)
     OTEST_RUN(test_reader_names_field);
     OTEST_RUN(test_as_token);
     OTEST_RUN(test_two_byte_sids);
+    OTEST_RUN(test_oscore_profile);
     return otest_finish();
 }

@@ -59,13 +59,34 @@ struct oscar_ace_claims {
     size_t scope_len;
     uint8_t cnf_pub[OSCAR_SIG_PUB_MAX]; /* the PoP key: the client's public key (cnf/COSE_Key) */
     size_t cnf_pub_len;
+    /* or the OSCORE profile's (RFC 9203 §3.2): cnf/osc, an OSCORE_Input_Material {id, ms[, salt]}
+     */
+    bool has_osc;
+    uint8_t osc_id[8];
+    size_t osc_id_len;
+    uint8_t osc_ms[32];
+    size_t osc_ms_len;
+    uint8_t osc_salt[16];
+    size_t osc_salt_len;
 };
+
+/* oscar_ace_claims_read reads a claims map strictly (known labels once each, of their types);
+ * false with why naming the claim. */
+bool oscar_ace_claims_read(const uint8_t *p, size_t len, struct oscar_ace_claims *c, char *why,
+                           size_t why_cap);
 
 /* oscar_ace_cwt_sign writes the token: COSE_Sign1 (RFC 9052 §4.2, untagged) over the claims,
  * EdDSA with the Authorization Server's key. */
 enum oscar_err oscar_ace_cwt_sign(const struct oscar_crypto_ops *crypto, const uint8_t *as_priv,
                                   const uint8_t *as_pub, const struct oscar_ace_claims *claims,
                                   uint8_t *out, size_t cap, size_t *out_len);
+
+/* oscar_ace_cwt_encrypt writes the token as COSE_Encrypt0 (RFC 9052 §5.2, untagged) with
+ * AES-CCM-16-64-128 under the key the Authorization Server shares with the resource server, iv
+ * 13 bytes: the form a token carrying a symmetric PoP key (the OSCORE profile's) must take. */
+enum oscar_err oscar_ace_cwt_encrypt(const struct oscar_crypto_ops *crypto, const uint8_t key[16],
+                                     const uint8_t iv[13], const struct oscar_ace_claims *claims,
+                                     uint8_t *out, size_t cap, size_t *out_len);
 
 /* enum oscar_ace_token_verdict: what a resource server (the Group Manager's /authz-info) makes
  * of a posted token, in the order of RFC 9200 §5.10.1.1. */
@@ -91,5 +112,35 @@ enum oscar_ace_token_verdict
 oscar_ace_cwt_check(const struct oscar_crypto_ops *crypto, const uint8_t *as_pub, const char *iss,
                     const char *aud, uint64_t now, const uint8_t *token, size_t len,
                     struct oscar_ace_claims *claims, char *why, size_t why_cap);
+
+/* oscar_ace_cwt_check_encrypted is oscar_ace_cwt_check for a COSE_Encrypt0 token under key
+ * (a token that does not decrypt is BAD_SIGNATURE: its security wrapper fails, 4.01). */
+enum oscar_ace_token_verdict oscar_ace_cwt_check_encrypted(const struct oscar_crypto_ops *crypto,
+                                                           const uint8_t key[16], const char *iss,
+                                                           const char *aud, uint64_t now,
+                                                           const uint8_t *token, size_t len,
+                                                           struct oscar_ace_claims *claims,
+                                                           char *why, size_t why_cap);
+
+/* oscar_ace_draw writes n bytes of a seeded generator (HKDF-SHA-256 of seed and counter, info
+ * label): nonces and keys of the reference roles, reproducible from a run's recorded seed. */
+enum oscar_err oscar_ace_draw(const struct oscar_crypto_ops *crypto, uint64_t seed,
+                              uint64_t counter, const char *label, uint8_t *out, size_t n);
+
+/* --- the OSCORE profile of ACE (RFC 9203) --- */
+
+/* struct oscar_ace_osc_params are the inputs of the OSCORE Security Context a client and a
+ * resource server derive after /authz-info (RFC 9203 §4.3): the token's OSCORE_Input_Material,
+ * the nonces N1 (client) and N2 (server), the Recipient IDs ID1 (client's, ace_client_recipientid)
+ * and ID2 (server's, ace_server_recipientid). */
+struct oscar_ace_osc_params {
+    const struct oscar_ace_claims *claims;
+    const uint8_t *n1, *n2, *id1, *id2;
+    size_t n1_len, n2_len, id1_len, id2_len;
+};
+
+/* oscar_ace_osc_salt writes the Master Salt bstr(salt) | bstr(N1) | bstr(N2) (RFC 9203 §4.3). */
+enum oscar_err oscar_ace_osc_salt(const struct oscar_ace_osc_params *p, uint8_t *out, size_t cap,
+                                  size_t *out_len);
 
 #endif

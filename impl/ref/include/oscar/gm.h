@@ -140,6 +140,9 @@ struct oscar_gm_config {
     uint64_t exp;    /* keying material expiry (NumericDate); exi = exp - now */
     uint64_t seed;   /* the nonce and key generator's seed */
     unsigned faults; /* enum oscar_gm_fault */
+    /* the key the AS encrypts tokens with (16 bytes, AES-CCM-16-64-128): set, /authz-info takes
+     * COSE_Encrypt0 tokens and the OSCORE profile's nonce1/ace_client_recipientid (RFC 9203) */
+    const uint8_t *token_key;
 };
 
 /* struct oscar_gm_member is one member: its node name, Sender ID, roles (AIF Tperm) and
@@ -165,6 +168,10 @@ struct oscar_gm_client {
     bool has_n_s;
     int member;         /* -1: not a member */
     bool pop_key_known; /* the GM has proof of possession of member's credential */
+    /* the OSCORE profile's exchange (RFC 9203 §4.1, §4.2) */
+    bool osc;
+    uint8_t n1[OSCAR_ACE_NONCE_MAX], n2[OSCAR_GM_NONCE_LEN], id1[OSCAR_OSCORE_ID_MAX], id2[2];
+    size_t n1_len, id1_len, id2_len;
 };
 
 /* struct oscar_gm_outgoing is a message the Group Manager sends on its own: a rekeying message
@@ -199,6 +206,8 @@ struct oscar_gm {
     uint64_t seed;
     uint64_t draws;
     uint8_t fixed_n_kdc[OSCAR_GM_NONCE_LEN]; /* the next N_KDC when set (test vectors) */
+    uint8_t token_key[16];
+    bool has_token_key;
     bool has_fixed_n_kdc;
     /* Sender IDs handed out since the current Gid (KGO §6.3: never reused until a new Gid) */
     uint8_t sid_used[OSCAR_GM_SID_BITS / 8];
@@ -357,7 +366,9 @@ bool oscar_ace_kdc_pop_verify(const struct oscar_crypto_ops *crypto,
 #define OSCAR_ACE_T_ERROR 30
 #define OSCAR_ACE_T_ERROR_DESCRIPTION 31
 #define OSCAR_ACE_T_GRANT_TYPE 33
+#define OSCAR_ACE_T_CNF 8
 #define OSCAR_ACE_T_ACE_PROFILE 38
+#define OSCAR_ACE_PROFILE_COAP_OSCORE 2
 #define OSCAR_ACE_GRANT_CLIENT_CREDENTIALS 2
 
 /* error codes of the token endpoint (RFC 9200 Table 3) */
@@ -393,6 +404,11 @@ struct oscar_as {
     uint64_t lifetime; /* seconds a token lives */
     unsigned faults;
     uint64_t issued; /* tokens so far (their cti) */
+    /* the key shared with the resource server (16 bytes): set, tokens are COSE_Encrypt0 with
+     * an OSCORE_Input_Material cnf drawn from seed (the OSCORE profile, RFC 9203 §3.2) */
+    uint8_t token_key[16];
+    bool has_token_key;
+    uint64_t seed;
     struct oscar_as_policy policies[OSCAR_AS_POLICIES_MAX];
     size_t num_policies;
 };
@@ -406,11 +422,45 @@ enum oscar_err oscar_as_init(struct oscar_as *as, const struct oscar_crypto_ops 
 void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payload, size_t len,
                     uint64_t now, struct oscar_gm_response *rs);
 
+/* oscar_as_token_response_read reads a 2.01 token response: the access token, and for the
+ * OSCORE profile the cnf OSCORE_Input_Material into osc (osc->has_osc). */
+bool oscar_as_token_response_read(const uint8_t *p, size_t len, const uint8_t **token,
+                                  size_t *token_len, struct oscar_ace_claims *osc, char *why,
+                                  size_t why_cap);
+
 /* oscar_as_token_request_write writes a client-credentials token request for scope
  * [[gname, roles]] at aud with the client's Ed25519 key as req_cnf. */
 enum oscar_err oscar_as_token_request_write(const char *client, const char *aud, const char *gname,
                                             uint64_t roles, const uint8_t pub[32], uint8_t *out,
                                             size_t cap, size_t *out_len);
+
+/* oscar_ace_osc_context derives the OSCORE Security Context of the OSCORE profile (RFC 9203
+ * §4.3): Master Secret ms, Master Salt bstr(salt) | bstr(N1) | bstr(N2), default algorithms; the
+ * client sends with ID2 and receives with ID1, the resource server the reverse. */
+enum oscar_err oscar_ace_osc_context(const struct oscar_crypto_ops *crypto,
+                                     const struct oscar_ace_osc_params *p, bool client_side,
+                                     struct oscar_oscore_ctx *ctx);
+
+/* struct oscar_ace_authz_response is the Group Manager's answer to /authz-info (RFC 9203 §4.2,
+ * RFC 9594 §3.3): nonce2 and ace_server_recipientid (OSCORE profile), kdcchallenge. */
+struct oscar_ace_authz_response {
+    const uint8_t *n2, *id2, *n_s;
+    size_t n2_len, id2_len, n_s_len;
+};
+
+/* oscar_ace_authz_response_read reads it strictly; false with why naming the parameter. */
+bool oscar_ace_authz_response_read(const uint8_t *p, size_t len,
+                                   struct oscar_ace_authz_response *out, char *why, size_t why_cap);
+
+/* oscar_ace_authz_request_write writes the /authz-info payload {access_token, nonce1,
+ * ace_client_recipientid} (RFC 9203 §4.1; n1 NULL: the token alone in the map). */
+enum oscar_err oscar_ace_authz_request_write(const uint8_t *token, size_t token_len,
+                                             const uint8_t *n1, size_t n1_len, const uint8_t *id1,
+                                             size_t id1_len, uint8_t *out, size_t cap,
+                                             size_t *out_len);
+
+/* oscar_gm_client_osc gives the OSCORE-profile parameters of client (false if it posted none). */
+bool oscar_gm_client_osc(const struct oscar_gm *gm, int client, struct oscar_ace_osc_params *out);
 
 /* oscar_ace_group_params fills the Common Context part of p (Master Secret and Salt, Gid,
  * algorithms, Group Manager credential, own Sender ID) from a Join Response, borrowing its
