@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "hcore.h"
+#include "udp_util.h"
 #include "oscar/group.h"
 #include "pcapio.h"
 
@@ -112,44 +113,6 @@ struct node {
     uint64_t seq_start; /* --seq-start: the Sender Sequence Number kept across the restart */
 };
 
-static void event(cJSON *e)
-{
-    char *s = cJSON_PrintUnformatted(e);
-    if (s != NULL) {
-        printf("%s\n", s);
-        fflush(stdout);
-        cJSON_free(s);
-    }
-    cJSON_Delete(e);
-}
-
-static void add_hex(cJSON *o, const char *key, const uint8_t *b, size_t n)
-{
-    char h[2 * MSG_MAX + 1];
-    oscar_hex_encode(h, b, n < MSG_MAX ? n : MSG_MAX);
-    cJSON_AddStringToObject(o, key, h);
-}
-
-static bool get_hex(const cJSON *o, const char *key, uint8_t *out, size_t cap, size_t *len)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    *len = 0;
-    return cJSON_IsString(v) &&
-           oscar_hex_decode(out, cap, len, v->valuestring, strlen(v->valuestring)) == OSCAR_OK;
-}
-
-static int32_t get_int(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? (int32_t)v->valuedouble : 0;
-}
-
-static const char *get_str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static bool lookup(void *arg, const uint8_t *kid, size_t kid_len, uint8_t *cred, size_t *cred_len,
                    uint8_t *pub)
 {
@@ -169,17 +132,20 @@ static bool lookup(void *arg, const uint8_t *kid, size_t kid_len, uint8_t *cred,
 static bool load_group(struct group *g, const cJSON *j, uint32_t faults)
 {
     memset(g, 0, sizeof(*g));
-    const char *name = get_str(j, "name");
+    const char *name = peer_util_get_str(j, "name");
     snprintf(g->name, sizeof(g->name), "%s", name != NULL ? name : "?");
     struct oscar_group_params *p = &g->params;
     size_t n;
-    bool ok = get_hex(j, "master_secret", g->secret, sizeof(g->secret), &p->master_secret_len) &&
-              get_hex(j, "master_salt", g->salt, sizeof(g->salt), &p->master_salt_len) &&
-              get_hex(j, "gid", g->gid, sizeof(g->gid), &p->gid_len) &&
-              get_hex(j, "gm_cred", g->gm_cred, sizeof(g->gm_cred), &p->gm_cred_len) &&
-              get_hex(j, "sender_id", g->sender_id, sizeof(g->sender_id), &p->sender_id_len) &&
-              get_hex(j, "private_key", g->priv, sizeof(g->priv), &n) && n == OSCAR_SIG_PRIV_LEN &&
-              get_hex(j, "credential", g->cred, sizeof(g->cred), &p->sender_cred_len);
+    bool ok =
+        peer_util_get_hex(j, "master_secret", g->secret, sizeof(g->secret),
+                          &p->master_secret_len) &&
+        peer_util_get_hex(j, "master_salt", g->salt, sizeof(g->salt), &p->master_salt_len) &&
+        peer_util_get_hex(j, "gid", g->gid, sizeof(g->gid), &p->gid_len) &&
+        peer_util_get_hex(j, "gm_cred", g->gm_cred, sizeof(g->gm_cred), &p->gm_cred_len) &&
+        peer_util_get_hex(j, "sender_id", g->sender_id, sizeof(g->sender_id), &p->sender_id_len) &&
+        peer_util_get_hex(j, "private_key", g->priv, sizeof(g->priv), &n) &&
+        n == OSCAR_SIG_PRIV_LEN &&
+        peer_util_get_hex(j, "credential", g->cred, sizeof(g->cred), &p->sender_cred_len);
     if (!ok) {
         return false;
     }
@@ -190,10 +156,10 @@ static bool load_group(struct group *g, const cJSON *j, uint32_t faults)
     p->sender_id = g->sender_id;
     p->sender_priv = g->priv;
     p->sender_cred = g->cred;
-    p->group_enc_alg = get_int(j, "group_enc_alg");
-    p->sig_alg = get_int(j, "sig_alg");
-    p->aead_alg = get_int(j, "aead_alg");
-    p->pairwise_alg = get_int(j, "pairwise_alg");
+    p->group_enc_alg = peer_util_get_int(j, "group_enc_alg");
+    p->sig_alg = peer_util_get_int(j, "sig_alg");
+    p->aead_alg = peer_util_get_int(j, "aead_alg");
+    p->pairwise_alg = peer_util_get_int(j, "pairwise_alg");
     p->recipients = g->slots;
     p->recipients_cap = MAX_MEMBERS;
     p->cred_lookup = lookup;
@@ -205,9 +171,9 @@ static bool load_group(struct group *g, const cJSON *j, uint32_t faults)
             break;
         }
         struct member_cred *c = &g->members[g->num_members++];
-        if (!get_hex(m, "sender_id", c->id, sizeof(c->id), &c->id_len) ||
-            !get_hex(m, "credential", c->cred, sizeof(c->cred), &c->cred_len) ||
-            !get_hex(m, "public_key", c->pub, sizeof(c->pub), &c->pub_len)) {
+        if (!peer_util_get_hex(m, "sender_id", c->id, sizeof(c->id), &c->id_len) ||
+            !peer_util_get_hex(m, "credential", c->cred, sizeof(c->cred), &c->cred_len) ||
+            !peer_util_get_hex(m, "public_key", c->pub, sizeof(c->pub), &c->pub_len)) {
             return false;
         }
     }
@@ -226,9 +192,9 @@ static bool load_config(struct node *nd, const char *path)
         fprintf(stderr, "oscar-group-peer: %s\n", d.msg);
         return false;
     }
-    const char *name = get_str(root, "name");
-    const char *role = get_str(root, "role");
-    const char *mode = get_str(root, "response_mode");
+    const char *name = peer_util_get_str(root, "name");
+    const char *role = peer_util_get_str(root, "role");
+    const char *mode = peer_util_get_str(root, "response_mode");
     snprintf(nd->name, sizeof(nd->name), "%s", name != NULL ? name : "?");
     static const char *const roles[] = {"client", "server", "silent", "monitor"};
     bool ok = false;
@@ -259,43 +225,6 @@ static bool load_config(struct node *nd, const char *path)
         fprintf(stderr, "oscar-group-peer: %s: bad role or group\n", path);
     }
     return ok;
-}
-
-static bool parse_addr(struct sockaddr_storage *ss, socklen_t *sl, const char *text)
-{
-    struct oscar_endpoint e;
-    if (oscar_endpoint_parse(&e, text) != OSCAR_OK) {
-        return false;
-    }
-    memset(ss, 0, sizeof(*ss));
-    if (e.family == AF_INET6) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons(e.port);
-        memcpy(&s6->sin6_addr, e.addr, 16);
-        *sl = sizeof(*s6);
-    } else {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons(e.port);
-        memcpy(&s4->sin_addr, e.addr, 4);
-        *sl = sizeof(*s4);
-    }
-    return true;
-}
-
-static void format_addr(char *out, size_t cap, const struct sockaddr_storage *ss)
-{
-    char a[INET6_ADDRSTRLEN] = "?";
-    if (ss->ss_family == AF_INET6) {
-        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-        inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-        snprintf(out, cap, "[%s]:%u", a, ntohs(s6->sin6_port));
-    } else {
-        const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-        inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-        snprintf(out, cap, "%s:%u", a, ntohs(s4->sin_port));
-    }
 }
 
 static struct group *group_named(struct node *nd, const char *name, size_t *index)
@@ -401,7 +330,7 @@ static void send_request(struct node *nd, const struct req *rq, const struct soc
     if (err != OSCAR_OK) {
         cJSON_AddStringToObject(e, "event", "error");
         cJSON_AddStringToObject(e, "error", oscar_err_str(err));
-        event(e);
+        peer_util_event(e);
         return;
     }
     x->used = true;
@@ -415,37 +344,37 @@ static void send_request(struct node *nd, const struct req *rq, const struct soc
         fprintf(stderr, "oscar-group-peer %s: sendto: %s\n", nd->name, strerror(errno));
     }
     cJSON_AddStringToObject(e, "event", "sent");
-    add_hex(e, "bytes", prot, pn);
-    add_hex(e, "piv", x->ex.request_piv, x->ex.request_piv_len);
-    event(e);
+    peer_util_add_hex(e, "bytes", prot, pn);
+    peer_util_add_hex(e, "piv", x->ex.request_piv, x->ex.request_piv_len);
+    peer_util_event(e);
 }
 
 static void control_request(struct node *nd, const cJSON *c)
 {
-    const char *id = get_str(c, "id");
+    const char *id = peer_util_get_str(c, "id");
     size_t gi = 0;
-    struct group *g = group_named(nd, get_str(c, "group"), &gi);
-    const char *mode = get_str(c, "mode");
-    const char *to = get_str(c, "to");
+    struct group *g = group_named(nd, peer_util_get_str(c, "group"), &gi);
+    const char *mode = peer_util_get_str(c, "mode");
+    const char *to = peer_util_get_str(c, "to");
     struct sockaddr_storage ss;
     socklen_t sl;
-    uint8_t code = method_code(get_str(c, "method"));
-    if (g == NULL || to == NULL || !parse_addr(&ss, &sl, to) || code == 0 || id == NULL) {
+    uint8_t code = method_code(peer_util_get_str(c, "method"));
+    if (g == NULL || to == NULL || !peer_util_parse_addr(&ss, &sl, to) || code == 0 || id == NULL) {
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "id", id != NULL ? id : "");
         cJSON_AddStringToObject(e, "event", "error");
         cJSON_AddStringToObject(e, "error", "request: unknown group, bad to, method or id");
-        event(e);
+        peer_util_event(e);
         return;
     }
     uint8_t target[OSCAR_OSCORE_ID_MAX];
     size_t target_len = 0;
-    get_hex(c, "target", target, sizeof(target), &target_len);
+    peer_util_get_hex(c, "target", target, sizeof(target), &target_len);
     struct req rq = {id,
                      gi,
                      code,
-                     get_str(c, "path"),
-                     get_str(c, "payload"),
+                     peer_util_get_str(c, "path"),
+                     peer_util_get_str(c, "payload"),
                      mode != NULL && strcmp(mode, "pairwise") == 0 ? OSCAR_GROUP_MODE_PAIRWISE
                                                                    : OSCAR_GROUP_MODE_GROUP,
                      target,
@@ -458,19 +387,20 @@ static void control_request(struct node *nd, const cJSON *c)
 static void control_rekey(struct node *nd, const cJSON *c)
 {
     size_t gi = 0;
-    struct group *g = group_named(nd, get_str(c, "group"), &gi);
+    struct group *g = group_named(nd, peer_util_get_str(c, "group"), &gi);
     cJSON *e = cJSON_CreateObject();
     if (nd->peer_faults & GPEER_FAULT_IGNORE_REKEY) {
         cJSON_AddStringToObject(e, "event", "rekeyed");
         cJSON_AddStringToObject(e, "group", g != NULL ? g->name : "?");
-        event(e); /* says so, and keeps the old context: only the trace tells */
+        peer_util_event(e); /* says so, and keeps the old context: only the trace tells */
         return;
     }
-    if (g == NULL || !get_hex(c, "gid", g->gid, sizeof(g->gid), &g->params.gid_len) ||
-        !get_hex(c, "master_secret", g->secret, sizeof(g->secret), &g->params.master_secret_len)) {
+    if (g == NULL || !peer_util_get_hex(c, "gid", g->gid, sizeof(g->gid), &g->params.gid_len) ||
+        !peer_util_get_hex(c, "master_secret", g->secret, sizeof(g->secret),
+                           &g->params.master_secret_len)) {
         cJSON_AddStringToObject(e, "event", "error");
         cJSON_AddStringToObject(e, "error", "rekey: unknown group or bad gid / master_secret");
-        event(e);
+        peer_util_event(e);
         return;
     }
     /* §12.2: the new Security Context: keys from the new material, Sender IDs kept, SSN 0,
@@ -480,13 +410,13 @@ static void control_rekey(struct node *nd, const cJSON *c)
     if (oscar_group_ctx_init(&g->ctx, oscar_crypto_wolfssl(), &g->params) != OSCAR_OK) {
         cJSON_AddStringToObject(e, "event", "error");
         cJSON_AddStringToObject(e, "error", "rekey: the new context does not derive");
-        event(e);
+        peer_util_event(e);
         return;
     }
     g->ctx.faults = faults;
     cJSON_AddStringToObject(e, "event", "rekeyed");
     cJSON_AddStringToObject(e, "group", g->name);
-    event(e);
+    peer_util_event(e);
 }
 
 /* app_group_of reads the first Uri-Path segment of the decrypted request. */
@@ -547,7 +477,7 @@ static void on_request(struct node *nd, const uint8_t *msg, size_t len,
 {
     cJSON *e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "event", "request");
-    add_hex(e, "bytes", msg, len);
+    peer_util_add_hex(e, "bytes", msg, len);
     enum oscar_oscore_verdict v = OSCAR_OSCORE_NO_CONTEXT;
     struct group *g = NULL;
     uint8_t dec[2 * MSG_MAX + 8];
@@ -606,7 +536,7 @@ static void on_request(struct node *nd, const uint8_t *msg, size_t len,
     }
     cJSON_AddBoolToObject(e, "acted", acted);
     cJSON_AddStringToObject(e, "state", nd->state);
-    event(e);
+    peer_util_event(e);
 }
 
 /* echo_retry sends the request of exchange x again to the server that challenged it (§9): by
@@ -650,12 +580,12 @@ static void on_response(struct node *nd, const uint8_t *msg, size_t len,
     cJSON *e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "event", "response");
     char addr[64];
-    format_addr(addr, sizeof(addr), from);
+    peer_util_format_addr(addr, sizeof(addr), from);
     cJSON_AddStringToObject(e, "from", addr);
-    add_hex(e, "bytes", msg, len);
+    peer_util_add_hex(e, "bytes", msg, len);
     if (x == NULL) {
         cJSON_AddStringToObject(e, "verdict", "unknown-token");
-        event(e);
+        peer_util_event(e);
         return;
     }
     cJSON_AddStringToObject(e, "id", x->id);
@@ -673,13 +603,13 @@ static void on_response(struct node *nd, const uint8_t *msg, size_t len,
         snprintf(code, sizeof(code), "%u.%02u", OSCAR_COAP_CODE_CLASS(m.code),
                  OSCAR_COAP_CODE_DETAIL(m.code));
         cJSON_AddStringToObject(e, "code", code);
-        add_hex(e, "payload_hex", m.payload, m.payload_len);
+        peer_util_add_hex(e, "payload_hex", m.payload, m.payload_len);
         if (who != NULL) {
-            add_hex(e, "kid", who->id, who->id_len);
+            peer_util_add_hex(e, "kid", who->id, who->id_len);
         }
     }
     cJSON_AddNumberToObject(e, "n", ++x->responses);
-    event(e);
+    peer_util_event(e);
     if (v == OSCAR_OSCORE_ACCEPT && m.code == OSCAR_COAP_CODE(4, 1)) {
         echo_retry(nd, x, &m, who, from);
     }
@@ -688,7 +618,7 @@ static void on_response(struct node *nd, const uint8_t *msg, size_t len,
 static bool control(struct node *nd, const char *line)
 {
     cJSON *c = cJSON_Parse(line);
-    const char *op = get_str(c, "op");
+    const char *op = peer_util_get_str(c, "op");
     bool go_on = true;
     if (op != NULL && strcmp(op, "request") == 0 && nd->role == ROLE_CLIENT) {
         control_request(nd, c);
@@ -700,7 +630,7 @@ static bool control(struct node *nd, const char *line)
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "event", "error");
         cJSON_AddStringToObject(e, "error", "unknown control line or op for this role");
-        event(e);
+        peer_util_event(e);
     }
     cJSON_Delete(c);
     return go_on;
@@ -810,7 +740,7 @@ int main(int argc, char **argv)
     nd.next_mid = (uint16_t)(nd.seed * 7919u);
     struct sockaddr_storage ss;
     socklen_t sl;
-    if (!parse_addr(&ss, &sl, bind_addr)) {
+    if (!peer_util_parse_addr(&ss, &sl, bind_addr)) {
         fprintf(stderr, "oscar-group-peer: bad --bind %s\n", bind_addr);
         return 2;
     }
