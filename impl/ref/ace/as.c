@@ -153,9 +153,12 @@ void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payl
         as_error(rs, OSCAR_AS_INVALID_REQUEST, "%s", why);
         return;
     }
+    if (client == NULL) {
+        client = t.client_id; /* the channel says nothing: the request's client_id */
+    }
     bool known = false;
     for (size_t i = 0; i < as->num_policies; i++) {
-        known |= strcmp(as->policies[i].client, client) == 0;
+        known |= client[0] != '\0' && strcmp(as->policies[i].client, client) == 0;
     }
     if (!known || (t.client_id[0] != '\0' && strcmp(t.client_id, client) != 0)) {
         as_error(rs, OSCAR_AS_INVALID_CLIENT, "client %s is not known here", client);

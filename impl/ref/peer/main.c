@@ -86,13 +86,14 @@ void peer_describe(cJSON *obj, const uint8_t *msg, size_t len)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: oscar-peer --role client|server --config FILE [--bind ADDR:PORT]\n"
-               "                  [--server ADDR:PORT] [--ready-fd N] [--seed N] [--bug NAME]...\n"
-               "                  [--oscore-unaware] [--notify-ms N]\n"
-               "Faults (--bug): the names of enum oscar_oscore_fault (reuse-piv, accept-replay,\n"
-               "wrong-outer-code, class-e-outer, wrong-response-nonce, no-kid, skip-tag-check,\n"
-               "reserved-flags, nonminimal-piv, wrong-external-aad) and replay-gets-205,\n"
-               "error-protected, error-unprotected, no-dedup. See docs/shim-contract.md.\n");
+    fprintf(f,
+            "usage: oscar-peer --role client|server|as|gm|joiner --config FILE [--bind ADDR:PORT]\n"
+            "                  [--server ADDR:PORT] [--ready-fd N] [--seed N] [--bug NAME]...\n"
+            "                  [--oscore-unaware] [--notify-ms N]\n"
+            "Faults (--bug): the names of enum oscar_oscore_fault (reuse-piv, accept-replay,\n"
+            "wrong-outer-code, class-e-outer, wrong-response-nonce, no-kid, skip-tag-check,\n"
+            "reserved-flags, nonminimal-piv, wrong-external-aad) and replay-gets-205,\n"
+            "error-protected, error-unprotected, no-dedup. See docs/shim-contract.md.\n");
 }
 
 static uint32_t peer_fault_parse(const char *name)
@@ -227,6 +228,13 @@ static bool read_control(struct peer *p, char *buf, size_t *used)
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "--role") == 0 &&
+            (strcmp(argv[i + 1], "as") == 0 || strcmp(argv[i + 1], "gm") == 0 ||
+             strcmp(argv[i + 1], "joiner") == 0)) {
+            return oscar_ace_peer_main(argc, argv);
+        }
+    }
     static struct peer p;
     const char *role = NULL;
     const char *config = NULL;

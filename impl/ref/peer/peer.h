@@ -113,4 +113,7 @@ void peer_hex(cJSON *obj, const char *name, const uint8_t *data, size_t len);
 /* peer_describe adds code, options and payload of a CoAP message to obj. */
 void peer_describe(cJSON *obj, const uint8_t *msg, size_t len);
 
+/* oscar_ace_peer_main runs the ACE roles (--role as|gm|joiner, ace_peer.c). */
+int oscar_ace_peer_main(int argc, char **argv);
+
 #endif

@@ -416,7 +416,8 @@ struct oscar_as {
 enum oscar_err oscar_as_init(struct oscar_as *as, const struct oscar_crypto_ops *crypto,
                              const char *iss, const uint8_t priv[32], uint64_t lifetime);
 
-/* oscar_as_token processes POST /token from client (as authenticated by the secure channel):
+/* oscar_as_token processes POST /token from client (as authenticated by the secure channel; NULL:
+ * the request's client_id):
  * 2.01 with {access_token, expires_in[, scope when narrowed]}, else the error of Table 3 as
  * {error, error_description} with 4.00 (4.01 for invalid_client). */
 void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payload, size_t len,

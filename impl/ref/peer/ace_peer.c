@@ -1,0 +1,812 @@
+/* ace_peer.c — the ACE roles of oscar-peer (issue 6): `--role as` (the Authorization Server's
+ * /token), `--role gm` (the Group Manager: /authz-info, then its interface OSCORE-protected with
+ * the OSCORE profile of ACE, RFC 9203) and `--role joiner` (a joining node running the steps of
+ * its config: token, authz, join, get, renew, cred, leave, wait; rekeying messages from the GM
+ * are taken whenever they come). Same contract as the other peers (docs/shim-contract.md):
+ * flags in, `ready <port>` on --ready-fd, events as JSON lines on stdout, diagnostics on stderr;
+ * a joiner prints {"event":"done"} after its last step and keeps answering until stdin closes.
+ * CoAP over plain UDP sockets: confirmable requests retransmitted (2 s, twice), responses
+ * piggybacked. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hcore.h"
+#include "oscar/coap.h"
+#include "oscar/gm.h"
+#include "oscar/oscore.h"
+#include "peer.h"
+#include "udp_util.h"
+
+#define MSG_MAX 2048
+#define CLIENTS_MAX 64
+#define STEPS_MAX 32
+#define RETRANSMIT_MS 2000
+#define ATTEMPTS 3
+#define EXIT_USAGE 2
+
+struct ace_peer {
+    const struct oscar_crypto_ops *crypto;
+    int fd;
+    uint64_t seed;
+    uint64_t now; /* seconds: the config's clock, so that tokens and keying material agree */
+    uint16_t mid;
+    /* as */
+    struct oscar_as *as;
+    /* gm */
+    struct oscar_gm *gm;
+    struct oscar_oscore_ctx ctx[CLIENTS_MAX]; /* per client handle: the OSCORE profile context */
+    bool has_ctx[CLIENTS_MAX];
+    struct sockaddr_storage addr[CLIENTS_MAX]; /* where the client's requests come from */
+    socklen_t addr_len[CLIENTS_MAX];
+    struct oscar_gm_outgoing outbox[CLIENTS_MAX];
+    /* joiner */
+    char name[32];
+    uint8_t priv[32], pub[32], cred[128];
+    size_t cred_len;
+    struct sockaddr_storage as_addr, gm_addr;
+    socklen_t as_len, gm_len;
+    uint8_t token[1024];
+    size_t token_len;
+    struct oscar_ace_claims osc;
+    uint8_t n_s[16];
+    size_t n_s_len;
+    uint8_t n_c[8];
+    struct oscar_oscore_ctx jctx;
+    bool has_jctx;
+    char node[96];
+    bool skip_kdc_pop_check;
+    unsigned gm_faults;
+};
+
+static uint8_t cf_bytes(long cf, uint8_t out[2], size_t *n)
+{
+    out[0] = (uint8_t)(cf >> 8);
+    out[1] = (uint8_t)cf;
+    *n = cf > 255 ? 2 : cf > 0 ? 1 : 0;
+    return 0;
+}
+
+/* coap_build writes a CoAP message; path segments go to option opt (Uri- or Location-Path). */
+static size_t coap_build(uint8_t *out, uint8_t type, uint8_t code, uint16_t mid,
+                         const uint8_t *token, size_t token_len, uint16_t opt, const char *path,
+                         long cf, const uint8_t *payload, size_t len)
+{
+    struct oscar_coap_msg m;
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.type = type;
+    m.code = code;
+    m.mid = mid;
+    m.token_len = token_len;
+    memcpy(m.token, token, token_len);
+    for (const char *seg = path; seg != NULL && *seg != '\0';) {
+        size_t n = strcspn(seg, "/");
+        if (oscar_coap_add_option(&m, opt, (const uint8_t *)seg, n) != OSCAR_OK) {
+            return 0;
+        }
+        seg += n + (seg[n] == '/');
+    }
+    uint8_t cfb[2];
+    size_t cfn;
+    cf_bytes(cf, cfb, &cfn);
+    if (cf >= 0 && oscar_coap_add_option(&m, OSCAR_COAP_OPT_CONTENT_FORMAT,
+                                         cfn == 2 ? cfb : cfb + 1, cfn) != OSCAR_OK) {
+        return 0;
+    }
+    m.has_payload = len > 0;
+    m.payload = payload;
+    m.payload_len = len;
+    size_t n = 0;
+    return oscar_coap_serialize(out, MSG_MAX, &n, &m) == OSCAR_OK ? n : 0;
+}
+
+static void path_of(const struct oscar_coap_msg *m, uint16_t opt, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < m->num_options; k++) {
+        const struct oscar_coap_option *o = &m->options[k];
+        if (o->number == opt && len + o->len + 2 < cap) {
+            if (len > 0) {
+                out[len++] = '/';
+            }
+            memcpy(out + len, o->value, o->len);
+            len += o->len;
+            out[len] = '\0';
+        }
+    }
+}
+
+static void send_to(struct ace_peer *p, const struct sockaddr_storage *to, socklen_t to_len,
+                    const uint8_t *msg, size_t len)
+{
+    if (sendto(p->fd, msg, len, 0, (const struct sockaddr *)to, to_len) < 0) {
+        fprintf(stderr, "ace-peer: sendto: %s\n", strerror(errno));
+    }
+}
+
+static void code_text(char *out, size_t cap, uint8_t code)
+{
+    snprintf(out, cap, "%u.%02u", OSCAR_COAP_CODE_CLASS(code), OSCAR_COAP_CODE_DETAIL(code));
+}
+
+/* --- Authorization Server --- */
+
+static void as_request(struct ace_peer *p, const struct oscar_coap_msg *m,
+                       const struct sockaddr_storage *from, socklen_t from_len)
+{
+    static struct oscar_gm_response rs;
+    char path[64];
+    path_of(m, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
+    memset(&rs, 0, sizeof(rs));
+    if (strcmp(path, "token") != 0 || m->code != OSCAR_COAP_CODE_POST) {
+        rs.code = strcmp(path, "token") != 0 ? OSCAR_COAP_CODE_NOT_FOUND : OSCAR_COAP_CODE(4, 5);
+        rs.content_format = OSCAR_CF_NONE;
+    } else {
+        /* the client is taken at its client_id: the client-AS channel is not what is tested */
+        oscar_as_token(p->as, NULL, m->payload, m->has_payload ? m->payload_len : 0, p->now, &rs);
+    }
+    uint8_t out[MSG_MAX];
+    size_t n =
+        coap_build(out, OSCAR_COAP_TYPE_ACK, rs.code, m->mid, m->token, m->token_len, 0, NULL,
+                   rs.content_format == OSCAR_CF_NONE ? -1 : rs.content_format, rs.payload, rs.len);
+    send_to(p, from, from_len, out, n);
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "event", "token");
+    char code[8];
+    code_text(code, sizeof(code), rs.code);
+    cJSON_AddStringToObject(e, "code", code);
+    cJSON_AddStringToObject(e, "why", rs.why);
+    peer_util_event(e);
+}
+
+/* --- Group Manager --- */
+
+/* gm_push sends the rekeying messages of the last request to their members' addresses, each a
+ * POST to the member's control resource protected with the member's context. */
+static void gm_push(struct ace_peer *p)
+{
+    for (size_t k = 0; k < p->gm->outbox_len; k++) {
+        const struct oscar_gm_outgoing *o = &p->gm->outbox[k];
+        int client = p->gm->members[o->member].client;
+        if (client < 0 || client >= CLIENTS_MAX || !p->has_ctx[client]) {
+            continue;
+        }
+        uint8_t plain[MSG_MAX], prot[MSG_MAX];
+        uint8_t tok[2] = {0x7e, (uint8_t)k};
+        size_t n = coap_build(plain, OSCAR_COAP_TYPE_NON, OSCAR_COAP_CODE_POST, ++p->mid, tok, 2,
+                              OSCAR_COAP_OPT_URI_PATH, "grp-rekey", OSCAR_CF_ACE_GROUPCOMM_CBOR,
+                              o->payload, o->len);
+        size_t pn;
+        if (n > 0 && oscar_oscore_protect_request(&p->ctx[client], prot, sizeof(prot), &pn, NULL,
+                                                  NULL, plain, n) == OSCAR_OK) {
+            send_to(p, &p->addr[client], p->addr_len[client], prot, pn);
+        }
+    }
+}
+
+static void gm_request(struct ace_peer *p, const uint8_t *msg, size_t len,
+                       const struct oscar_coap_msg *outer, const struct sockaddr_storage *from,
+                       socklen_t from_len)
+{
+    static struct oscar_gm_response rs;
+    uint8_t out[MSG_MAX];
+    size_t n;
+    char path[160];
+    if (oscar_coap_find_option(outer, OSCAR_COAP_OPT_OSCORE) == NULL) {
+        path_of(outer, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
+        int client = -1;
+        if (strcmp(path, "authz-info") == 0 && outer->code == OSCAR_COAP_CODE_POST) {
+            client = oscar_gm_authz_info(p->gm, outer->payload,
+                                         outer->has_payload ? outer->payload_len : 0, p->now, &rs);
+            struct oscar_ace_osc_params op;
+            if (client >= 0 && client < CLIENTS_MAX && oscar_gm_client_osc(p->gm, client, &op)) {
+                if (p->has_ctx[client]) {
+                    oscar_oscore_ctx_cleanup(&p->ctx[client]);
+                }
+                p->has_ctx[client] =
+                    oscar_ace_osc_context(p->crypto, &op, false, &p->ctx[client]) == OSCAR_OK;
+                memcpy(&p->addr[client], from, from_len);
+                p->addr_len[client] = from_len;
+            }
+        } else {
+            /* no secure channel, no token behind it (RFC 9594 §4.1.2) */
+            oscar_gm_handle(p->gm, -1, p->now, outer->code, path, NULL, 0, &rs);
+        }
+        n = coap_build(out, OSCAR_COAP_TYPE_ACK, rs.code, outer->mid, outer->token,
+                       outer->token_len, OSCAR_COAP_OPT_LOCATION_PATH, rs.location,
+                       rs.content_format == OSCAR_CF_NONE ? -1 : rs.content_format, rs.payload,
+                       rs.len);
+        send_to(p, from, from_len, out, n);
+        fprintf(stderr, "gm: %s %s -> %u.%02u %s\n", path, client >= 0 ? "ok" : "refused",
+                rs.code >> 5, rs.code & 31, rs.why);
+        return;
+    }
+    /* OSCORE: the client whose context verifies it */
+    struct oscar_oscore_ctx *list[CLIENTS_MAX];
+    int handle[CLIENTS_MAX];
+    size_t nl = 0;
+    for (int c = 0; c < CLIENTS_MAX; c++) {
+        if (p->has_ctx[c]) {
+            handle[nl] = c;
+            list[nl++] = &p->ctx[c];
+        }
+    }
+    enum oscar_oscore_verdict v = OSCAR_OSCORE_NO_CONTEXT;
+    size_t idx = 0;
+    uint8_t dec[2 * MSG_MAX];
+    size_t dn = 0;
+    struct oscar_oscore_exchange ex;
+    if (nl > 0) {
+        (void)oscar_oscore_unprotect_request(list, nl, &v, &idx, dec, sizeof(dec), &dn, &ex, msg,
+                                             len);
+    }
+    struct oscar_coap_msg in;
+    size_t off;
+    if (v != OSCAR_OSCORE_ACCEPT ||
+        oscar_coap_parse(&in, &off, dec, dn) != OSCAR_COAP_WELL_FORMED) {
+        /* RFC 8613 §8.2: an unprotected 4.01 (4.00 for a malformed one) */
+        n = coap_build(out, OSCAR_COAP_TYPE_ACK,
+                       v == OSCAR_OSCORE_ACCEPT ? OSCAR_COAP_CODE_BAD_REQUEST
+                                                : OSCAR_COAP_CODE_UNAUTHORIZED,
+                       outer->mid, outer->token, outer->token_len, 0, NULL, -1, NULL, 0);
+        send_to(p, from, from_len, out, n);
+        fprintf(stderr, "gm: OSCORE request refused: %s\n", oscar_oscore_verdict_name(v));
+        return;
+    }
+    int client = handle[idx];
+    memcpy(&p->addr[client], from, from_len);
+    p->addr_len[client] = from_len;
+    path_of(&in, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
+    oscar_gm_set_outbox(p->gm, p->outbox, CLIENTS_MAX);
+    oscar_gm_handle(p->gm, client, p->now, in.code, path, in.has_payload ? in.payload : NULL,
+                    in.has_payload ? in.payload_len : 0, &rs);
+    uint8_t plain[MSG_MAX];
+    n = coap_build(plain, OSCAR_COAP_TYPE_ACK, rs.code, outer->mid, outer->token, outer->token_len,
+                   OSCAR_COAP_OPT_LOCATION_PATH, rs.location,
+                   rs.content_format == OSCAR_CF_NONE ? -1 : rs.content_format, rs.payload, rs.len);
+    size_t pn;
+    if (n > 0 && oscar_oscore_protect_response(&p->ctx[client], out, sizeof(out), &pn, &ex, NULL,
+                                               plain, n) == OSCAR_OK) {
+        send_to(p, from, from_len, out, pn);
+    }
+    fprintf(stderr, "gm: client %d %u.%02u %s -> %u.%02u %s\n", client, in.code >> 5, in.code & 31,
+            path, rs.code >> 5, rs.code & 31, rs.why);
+    gm_push(p);
+}
+
+/* --- joining node --- */
+
+/* exchange sends a confirmable request (protected when ctx) to `to` and waits for its
+ * piggybacked response, answering the GM's rekeying POSTs meanwhile; the decrypted (or plain)
+ * response goes to resp. false on a timeout. */
+static bool handle_push(struct ace_peer *p, const uint8_t *msg, size_t len,
+                        const struct sockaddr_storage *from, socklen_t from_len);
+
+static bool exchange(struct ace_peer *p, const struct sockaddr_storage *to, socklen_t to_len,
+                     bool protect, uint8_t code, const char *path, long cf, const uint8_t *payload,
+                     size_t len, uint8_t *resp, size_t *resp_len)
+{
+    uint8_t plain[MSG_MAX], wire[MSG_MAX];
+    uint16_t mid = ++p->mid;
+    uint8_t tok[4] = {(uint8_t)(mid >> 8), (uint8_t)mid, 0xac, 0xe0};
+    size_t n = coap_build(plain, OSCAR_COAP_TYPE_CON, code, mid, tok, 4, OSCAR_COAP_OPT_URI_PATH,
+                          path, cf, payload, len);
+    size_t wn = n;
+    struct oscar_oscore_exchange ex;
+    if (protect) {
+        if (!p->has_jctx || oscar_oscore_protect_request(&p->jctx, wire, sizeof(wire), &wn, &ex,
+                                                         NULL, plain, n) != OSCAR_OK) {
+            return false;
+        }
+    } else {
+        memcpy(wire, plain, n);
+    }
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        send_to(p, to, to_len, wire, wn);
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+            struct timespec t1;
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            long left = RETRANSMIT_MS - (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+                                               (t1.tv_nsec - t0.tv_nsec) / 1000000);
+            struct pollfd pf = {p->fd, POLLIN, 0};
+            if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
+                break;
+            }
+            uint8_t buf[MSG_MAX];
+            struct sockaddr_storage from;
+            socklen_t fl = sizeof(from);
+            ssize_t got = recvfrom(p->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+            struct oscar_coap_msg m;
+            size_t off;
+            if (got <= 0 ||
+                oscar_coap_parse(&m, &off, buf, (size_t)got) != OSCAR_COAP_WELL_FORMED) {
+                continue;
+            }
+            if (oscar_coap_is_request(m.code)) {
+                handle_push(p, buf, (size_t)got, &from, fl);
+                continue;
+            }
+            if (m.token_len != 4 || memcmp(m.token, tok, 4) != 0) {
+                continue;
+            }
+            if (protect && oscar_coap_find_option(&m, OSCAR_COAP_OPT_OSCORE) != NULL) {
+                enum oscar_oscore_verdict v;
+                if (oscar_oscore_unprotect_response(&p->jctx, &v, resp, MSG_MAX, resp_len, &ex, buf,
+                                                    (size_t)got) != OSCAR_OK ||
+                    v != OSCAR_OSCORE_ACCEPT) {
+                    fprintf(stderr, "joiner: a response that does not verify\n");
+                    continue;
+                }
+            } else {
+                memcpy(resp, buf, (size_t)got);
+                *resp_len = (size_t)got;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
+/* handle_push takes a request from the GM: a rekeying message (KGO §11.1), answered 2.04. */
+static bool handle_push(struct ace_peer *p, const uint8_t *msg, size_t len,
+                        const struct sockaddr_storage *from, socklen_t from_len)
+{
+    if (!p->has_jctx) {
+        return false;
+    }
+    struct oscar_oscore_ctx *list[1] = {&p->jctx};
+    enum oscar_oscore_verdict v;
+    size_t idx;
+    uint8_t dec[2 * MSG_MAX];
+    size_t dn;
+    struct oscar_oscore_exchange ex;
+    if (oscar_oscore_unprotect_request(list, 1, &v, &idx, dec, sizeof(dec), &dn, &ex, msg, len) !=
+            OSCAR_OK ||
+        v != OSCAR_OSCORE_ACCEPT) {
+        fprintf(stderr, "joiner: a request that does not verify\n");
+        return false;
+    }
+    struct oscar_coap_msg in;
+    size_t off;
+    if (oscar_coap_parse(&in, &off, dec, dn) != OSCAR_COAP_WELL_FORMED) {
+        return false;
+    }
+    static struct oscar_ace_join_info info;
+    char why[256] = "";
+    bool ok =
+        in.has_payload && oscar_ace_join_info_read(in.payload, in.payload_len, OSCAR_ACE_REKEYING,
+                                                   false, &info, why, sizeof(why));
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "event", "rekey");
+    cJSON_AddBoolToObject(e, "valid", ok);
+    if (ok) {
+        cJSON_AddNumberToObject(e, "num", (double)info.num);
+        cJSON_AddNumberToObject(e, "stale", (double)info.num_stale);
+    } else {
+        cJSON_AddStringToObject(e, "why", why);
+    }
+    peer_util_event(e);
+    (void)from;
+    (void)from_len;
+    return ok;
+}
+
+static void step_event(int i, const char *op, uint8_t code, bool answered, const char *detail)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "event", "step");
+    cJSON_AddNumberToObject(e, "step", i);
+    cJSON_AddStringToObject(e, "op", op);
+    char c[8] = "timeout";
+    if (answered) {
+        code_text(c, sizeof(c), code);
+    }
+    cJSON_AddStringToObject(e, "code", c);
+    if (detail != NULL && detail[0] != '\0') {
+        cJSON_AddStringToObject(e, "detail", detail);
+    }
+    peer_util_event(e);
+}
+
+/* run_step executes one step of the joiner's script. */
+static void run_step(struct ace_peer *p, int i, const cJSON *st)
+{
+    const char *op = peer_util_get_str(st, "op");
+    uint8_t resp[MSG_MAX];
+    size_t rn = 0;
+    uint8_t body[MSG_MAX];
+    size_t bn = 0;
+    char detail[256] = "";
+    struct oscar_coap_msg m;
+    size_t off;
+    bool answered = false;
+    if (op == NULL) {
+        step_event(i, "?", 0, false, "a step without op");
+        return;
+    }
+    uint64_t roles = (uint64_t)peer_util_get_int(st, "roles");
+    if (strcmp(op, "token") == 0) {
+        const char *aud = peer_util_get_str(st, "aud");
+        if (oscar_as_token_request_write(p->name, aud != NULL ? aud : "gm", "g1", roles, NULL, body,
+                                         sizeof(body), &bn) == OSCAR_OK) {
+            answered = exchange(p, &p->as_addr, p->as_len, false, OSCAR_COAP_CODE_POST, "token",
+                                OSCAR_CF_ACE_CBOR, body, bn, resp, &rn);
+        }
+        if (answered && oscar_coap_parse(&m, &off, resp, rn) == OSCAR_COAP_WELL_FORMED &&
+            m.code == OSCAR_COAP_CODE_CREATED) {
+            const uint8_t *tok;
+            if (oscar_as_token_response_read(m.payload, m.payload_len, &tok, &p->token_len, &p->osc,
+                                             detail, sizeof(detail)) &&
+                p->token_len <= sizeof(p->token)) {
+                memcpy(p->token, tok, p->token_len);
+            }
+        }
+    } else if (strcmp(op, "authz") == 0) {
+        uint8_t n1[8];
+        uint8_t id1[1] = {(uint8_t)(0x10 + (p->seed & 0x0f))};
+        (void)oscar_ace_draw(p->crypto, p->seed, 1, "joiner n1", n1, sizeof(n1));
+        bool corrupt = peer_util_get_int(st, "corrupt_token") != 0;
+        if (corrupt && p->token_len > 0) {
+            p->token[p->token_len - 1] ^= 1;
+        }
+        if (oscar_ace_authz_request_write(p->token, p->token_len, n1, 8, id1, 1, body, sizeof(body),
+                                          &bn) == OSCAR_OK) {
+            answered = exchange(p, &p->gm_addr, p->gm_len, false, OSCAR_COAP_CODE_POST,
+                                "authz-info", OSCAR_CF_ACE_CBOR, body, bn, resp, &rn);
+        }
+        struct oscar_ace_authz_response ar;
+        if (answered && oscar_coap_parse(&m, &off, resp, rn) == OSCAR_COAP_WELL_FORMED &&
+            m.code == OSCAR_COAP_CODE_CREATED &&
+            oscar_ace_authz_response_read(m.payload, m.payload_len, &ar, detail, sizeof(detail)) &&
+            ar.n2 != NULL && ar.n_s != NULL && ar.n_s_len <= sizeof(p->n_s)) {
+            struct oscar_ace_osc_params cp = {&p->osc, n1,        ar.n2, id1,       ar.id2,
+                                              8,       ar.n2_len, 1,     ar.id2_len};
+            memcpy(p->n_s, ar.n_s, ar.n_s_len);
+            p->n_s_len = ar.n_s_len;
+            if (p->has_jctx) {
+                oscar_oscore_ctx_cleanup(&p->jctx);
+            }
+            p->has_jctx = oscar_ace_osc_context(p->crypto, &cp, true, &p->jctx) == OSCAR_OK;
+        }
+    } else if (strcmp(op, "join") == 0) {
+        (void)oscar_ace_draw(p->crypto, p->seed, 2 + (uint64_t)i, "joiner n_c", p->n_c, 8);
+        struct oscar_ace_join_request rq = {.gname = "g1",
+                                            .roles = roles,
+                                            .get_creds = peer_util_get_int(st, "get_creds") != 0,
+                                            .cred = (roles & 6) != 0 ? p->cred : NULL,
+                                            .cred_len = p->cred_len,
+                                            .priv = p->priv,
+                                            .pub = p->pub,
+                                            .n_s = p->n_s,
+                                            .n_s_len = p->n_s_len,
+                                            .n_c = p->n_c,
+                                            .n_c_len = 8,
+                                            .empty_pop = peer_util_get_int(st, "empty_pop") != 0};
+        if (oscar_ace_join_request_write(p->crypto, &rq, body, sizeof(body), &bn) == OSCAR_OK) {
+            if (peer_util_get_int(st, "corrupt_pop") != 0 && bn > 10) {
+                body[bn - 5] ^= 0x01;
+            }
+            answered = exchange(p, &p->gm_addr, p->gm_len, true, OSCAR_COAP_CODE_POST,
+                                "ace-group/g1", OSCAR_CF_ACE_GROUPCOMM_CBOR, body, bn, resp, &rn);
+        }
+        static struct oscar_ace_join_info info;
+        if (answered && oscar_coap_parse(&m, &off, resp, rn) == OSCAR_COAP_WELL_FORMED &&
+            (m.code == OSCAR_COAP_CODE_CREATED || m.code == OSCAR_COAP_CODE_CHANGED)) {
+            path_of(&m, OSCAR_COAP_OPT_LOCATION_PATH, p->node, sizeof(p->node));
+            if (!oscar_ace_join_info_read(m.payload, m.payload_len, OSCAR_ACE_JOIN_RESPONSE,
+                                          (roles & 6) == 0, &info, detail, sizeof(detail))) {
+                /* detail says which field */
+            } else if (!p->skip_kdc_pop_check &&
+                       !oscar_ace_kdc_pop_verify(p->crypto, &info, p->n_c, 8)) {
+                snprintf(detail, sizeof(detail), "kdc_cred_verify does not verify: not joined");
+                p->node[0] = '\0';
+            }
+        }
+    } else if (strcmp(op, "get") == 0 || strcmp(op, "renew") == 0 || strcmp(op, "leave") == 0 ||
+               strcmp(op, "fetch") == 0) {
+        const char *sub = peer_util_get_str(st, "path");
+        char path[160];
+        uint8_t code = strcmp(op, "get") == 0     ? OSCAR_COAP_CODE_GET
+                       : strcmp(op, "renew") == 0 ? OSCAR_COAP_CODE_POST
+                       : strcmp(op, "fetch") == 0 ? OSCAR_COAP_CODE_FETCH
+                                                  : OSCAR_COAP_CODE_DELETE;
+        if (strcmp(op, "renew") == 0 || strcmp(op, "leave") == 0 ||
+            (sub != NULL && strcmp(sub, "node") == 0)) {
+            snprintf(path, sizeof(path), "%s", p->node[0] ? p->node : "ace-group/g1/nodes/none");
+        } else {
+            snprintf(path, sizeof(path), "ace-group/g1%s%s", sub != NULL && sub[0] ? "/" : "",
+                     sub != NULL ? sub : "");
+        }
+        uint8_t v0[1] = {0};
+        answered = exchange(p, &p->gm_addr, p->gm_len, true, code, path,
+                            code == OSCAR_COAP_CODE_FETCH ? OSCAR_CF_CBOR : -1, v0,
+                            code == OSCAR_COAP_CODE_FETCH ? 1 : 0, resp, &rn);
+    } else if (strcmp(op, "wait") == 0) {
+        int ms = peer_util_get_int(st, "ms");
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            long left =
+                ms - (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+            struct pollfd pf = {p->fd, POLLIN, 0};
+            if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
+                break;
+            }
+            uint8_t buf[MSG_MAX];
+            struct sockaddr_storage from;
+            socklen_t fl = sizeof(from);
+            ssize_t got = recvfrom(p->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+            if (got > 0) {
+                handle_push(p, buf, (size_t)got, &from, fl);
+            }
+        }
+        step_event(i, op, OSCAR_COAP_CODE_EMPTY, true, "");
+        return;
+    } else {
+        snprintf(detail, sizeof(detail), "unknown op %s", op);
+    }
+    uint8_t code = 0;
+    if (answered && oscar_coap_parse(&m, &off, resp, rn) == OSCAR_COAP_WELL_FORMED) {
+        code = m.code;
+    }
+    step_event(i, op, code, answered, detail);
+}
+
+/* --- main --- */
+
+static bool load_keys(const cJSON *j, const char *key, uint8_t out[32])
+{
+    size_t n;
+    return peer_util_get_hex(j, key, out, 32, &n) && n == 32;
+}
+
+static unsigned gm_fault(const char *name)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } table[] = {{"accept-bad-pop", OSCAR_GM_FAULT_ACCEPT_BAD_POP},
+                 {"reuse-sid", OSCAR_GM_FAULT_REUSE_SID},
+                 {"omit-stale", OSCAR_GM_FAULT_OMIT_STALE},
+                 {"allow-monitor-mix", OSCAR_GM_FAULT_ALLOW_MONITOR_MIX},
+                 {"no-rekey-on-leave", OSCAR_GM_FAULT_NO_REKEY_ON_LEAVE},
+                 {"sid-top-level", OSCAR_GM_FAULT_SID_TOP_LEVEL},
+                 {"bad-kdc-pop", OSCAR_GM_FAULT_BAD_KDC_POP}};
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        if (strcmp(table[i].name, name) == 0) {
+            return table[i].bit;
+        }
+    }
+    return 0;
+}
+
+static int setup(struct ace_peer *p, const char *role, const cJSON *cfg)
+{
+    const cJSON *as = cJSON_GetObjectItemCaseSensitive(cfg, "as");
+    const cJSON *gm = cJSON_GetObjectItemCaseSensitive(cfg, "gm");
+    const cJSON *jn = cJSON_GetObjectItemCaseSensitive(cfg, "joiner");
+    uint8_t token_key[16];
+    size_t n;
+    p->now = (uint64_t)peer_util_get_int(cfg, "now");
+    if (!peer_util_get_hex(cfg, "token_key", token_key, sizeof(token_key), &n) || n != 16) {
+        fprintf(stderr, "ace-peer: the config needs token_key (16 bytes hex)\n");
+        return 1;
+    }
+    if (strcmp(role, "as") == 0) {
+        p->as = calloc(1, sizeof(*p->as));
+        uint8_t priv[32];
+        if (p->as == NULL || !load_keys(as, "priv", priv) ||
+            oscar_as_init(p->as, p->crypto, "as", priv, 3600) != OSCAR_OK) {
+            fprintf(stderr, "ace-peer: as: priv (32 bytes hex) needed\n");
+            return 1;
+        }
+        memcpy(p->as->token_key, token_key, 16);
+        p->as->has_token_key = true;
+        p->as->seed = p->seed;
+        const cJSON *pol;
+        cJSON_ArrayForEach(pol, cJSON_GetObjectItemCaseSensitive(as, "policies"))
+        {
+            if (p->as->num_policies == OSCAR_AS_POLICIES_MAX) {
+                break;
+            }
+            struct oscar_as_policy *ap = &p->as->policies[p->as->num_policies++];
+            const char *client = peer_util_get_str(pol, "client");
+            snprintf(ap->client, sizeof(ap->client), "%s", client != NULL ? client : "");
+            snprintf(ap->aud, sizeof(ap->aud), "gm");
+            snprintf(ap->gname, sizeof(ap->gname), "g1");
+            ap->roles = (uint64_t)peer_util_get_int(pol, "roles");
+        }
+        return 0;
+    }
+    if (strcmp(role, "gm") == 0) {
+        p->gm = calloc(1, sizeof(*p->gm));
+        uint8_t priv[32], pub[32], cred[128];
+        size_t cred_len;
+        if (p->gm == NULL || !load_keys(gm, "priv", priv) ||
+            p->crypto->sig_public(OSCAR_COSE_ALG_EDDSA, priv, pub) != OSCAR_OK ||
+            oscar_ace_ccs_write("group-manager", pub, cred, sizeof(cred), &cred_len) != OSCAR_OK) {
+            fprintf(stderr, "ace-peer: gm: priv (32 bytes hex) needed\n");
+            return 1;
+        }
+        static const uint8_t no_as_pub[32] = {0};
+        int sid_count = peer_util_get_int(gm, "sid_count");
+        const cJSON *inactive = cJSON_GetObjectItemCaseSensitive(gm, "inactive");
+        struct oscar_gm_config c = {.gname = "g1",
+                                    .aud = "gm",
+                                    .iss = "as",
+                                    .as_pub = no_as_pub,
+                                    .gm_priv = priv,
+                                    .gm_cred = cred,
+                                    .gm_cred_len = cred_len,
+                                    .sid_first = 1,
+                                    .sid_count = sid_count > 0 ? (unsigned)sid_count : 32,
+                                    .inactive = cJSON_IsTrue(inactive),
+                                    .exp = p->now + 3600,
+                                    .seed = p->seed,
+                                    .faults = p->gm_faults,
+                                    .token_key = token_key};
+        if (oscar_gm_init(p->gm, &c, p->crypto) != OSCAR_OK) {
+            fprintf(stderr, "ace-peer: gm: bad configuration\n");
+            return 1;
+        }
+        return 0;
+    }
+    const char *name = peer_util_get_str(jn, "name");
+    const char *as_a = peer_util_get_str(jn, "as");
+    const char *gm_a = peer_util_get_str(jn, "gm");
+    snprintf(p->name, sizeof(p->name), "%s", name != NULL ? name : "joiner");
+    if (!load_keys(jn, "priv", p->priv) || as_a == NULL || gm_a == NULL ||
+        !peer_util_parse_addr(&p->as_addr, &p->as_len, as_a) ||
+        !peer_util_parse_addr(&p->gm_addr, &p->gm_len, gm_a) ||
+        p->crypto->sig_public(OSCAR_COSE_ALG_EDDSA, p->priv, p->pub) != OSCAR_OK ||
+        oscar_ace_ccs_write(p->name, p->pub, p->cred, sizeof(p->cred), &p->cred_len) != OSCAR_OK) {
+        fprintf(stderr, "ace-peer: joiner: name, priv, as and gm addresses needed\n");
+        return 1;
+    }
+    return 0;
+}
+
+int oscar_ace_peer_main(int argc, char **argv)
+{
+    const char *role = NULL;
+    const char *config = NULL;
+    const char *bind_addr = "127.0.0.1:0";
+    int ready_fd = -1;
+    static struct ace_peer p;
+    p.crypto = oscar_crypto_wolfssl();
+    static const struct option longopts[] = {
+        {"role", required_argument, NULL, 'r'}, {"config", required_argument, NULL, 'c'},
+        {"bind", required_argument, NULL, 'b'}, {"ready-fd", required_argument, NULL, 'f'},
+        {"seed", required_argument, NULL, 'S'}, {"bug", required_argument, NULL, 'B'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+    };
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'r':
+            role = optarg;
+            break;
+        case 'c':
+            config = optarg;
+            break;
+        case 'b':
+            bind_addr = optarg;
+            break;
+        case 'f':
+            ready_fd = (int)strtol(optarg, NULL, 10);
+            break;
+        case 'S':
+            p.seed = strtoull(optarg, NULL, 0);
+            break;
+        case 'B':
+            if (strcmp(optarg, "skip-kdc-pop-check") == 0) {
+                p.skip_kdc_pop_check = true;
+            } else if (gm_fault(optarg) != 0) {
+                p.gm_faults |= gm_fault(optarg);
+            } else {
+                fprintf(stderr, "oscar-peer: unknown --bug %s for the ACE roles\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        default:
+            printf("usage: oscar-peer --role as|gm|joiner --config FILE [--bind ADDR:PORT]\n"
+                   "                  [--ready-fd N] [--seed N] [--bug NAME]...\n");
+            return ch == 'h' ? 0 : EXIT_USAGE;
+        }
+    }
+    cJSON *cfg = NULL;
+    struct oscar_diag diag = {{0}};
+    if (role == NULL || config == NULL || oscar_json_load_file(&cfg, config, &diag) != OSCAR_OK) {
+        fprintf(stderr, "oscar-peer: %s\n", config == NULL ? "--config needed" : diag.msg);
+        return EXIT_USAGE;
+    }
+    if (setup(&p, role, cfg) != 0) {
+        cJSON_Delete(cfg);
+        return 1;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (!peer_util_parse_addr(&ss, &sl, bind_addr)) {
+        fprintf(stderr, "oscar-peer: bad --bind %s\n", bind_addr);
+        cJSON_Delete(cfg);
+        return EXIT_USAGE;
+    }
+    p.fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (p.fd < 0 || bind(p.fd, (struct sockaddr *)&ss, sl) != 0 ||
+        getsockname(p.fd, (struct sockaddr *)&ss, &sl) != 0) {
+        fprintf(stderr, "oscar-peer: bind %s: %s\n", bind_addr, strerror(errno));
+        cJSON_Delete(cfg);
+        return 1;
+    }
+    unsigned port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (ready_fd >= 0) {
+        dprintf(ready_fd, "ready %u\n", port);
+        close(ready_fd);
+    }
+    bool joiner = strcmp(role, "joiner") == 0;
+    if (joiner) {
+        const cJSON *steps = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cfg, "joiner"), "steps");
+        int i = 0;
+        const cJSON *st;
+        cJSON_ArrayForEach(st, steps)
+        {
+            run_step(&p, i++, st);
+        }
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "event", "done");
+        peer_util_event(e);
+    }
+    /* serve until stdin closes (a joiner: take rekeying messages) */
+    for (;;) {
+        struct pollfd pf[2] = {{p.fd, POLLIN, 0}, {0, POLLIN, 0}};
+        if (poll(pf, 2, 1000) < 0 && errno != EINTR) {
+            break;
+        }
+        if (pf[1].revents & (POLLIN | POLLHUP)) {
+            char line[256];
+            if (read(0, line, sizeof(line)) <= 0) {
+                break;
+            }
+        }
+        if (!(pf[0].revents & POLLIN)) {
+            continue;
+        }
+        uint8_t buf[MSG_MAX];
+        struct sockaddr_storage from;
+        socklen_t fl = sizeof(from);
+        ssize_t n = recvfrom(p.fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+        struct oscar_coap_msg m;
+        size_t off;
+        if (n <= 0 || oscar_coap_parse(&m, &off, buf, (size_t)n) != OSCAR_COAP_WELL_FORMED ||
+            !oscar_coap_is_request(m.code)) {
+            continue;
+        }
+        if (p.as != NULL) {
+            as_request(&p, &m, &from, fl);
+        } else if (p.gm != NULL) {
+            gm_request(&p, buf, (size_t)n, &m, &from, fl);
+        } else {
+            handle_push(&p, buf, (size_t)n, &from, fl);
+        }
+    }
+    cJSON_Delete(cfg);
+    close(p.fd);
+    free(p.as);
+    free(p.gm);
+    return 0;
+}
