@@ -213,6 +213,9 @@ int oscar_cmd_run(int argc, char **argv)
         if (strcmp(argv[i], "--suite") == 0 && strcmp(argv[i + 1], "group") == 0) {
             return oscar_cmd_group_run(argc, argv);
         }
+        if (strcmp(argv[i], "--suite") == 0 && strcmp(argv[i + 1], "ace") == 0) {
+            return oscar_cmd_ace_run(argc, argv);
+        }
     }
     const char *suite = NULL;
     const char *tests[MAX_TESTS_ARG];

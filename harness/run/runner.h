@@ -59,6 +59,9 @@ struct oscar_result {
 
 int oscar_cmd_run(int argc, char **argv);
 
+/* oscar_cmd_ace_run is `oscar run --suite ace` (harness/ace/arun.c). */
+int oscar_cmd_ace_run(int argc, char **argv);
+
 /* oscar_cmd_group_run is `oscar run --suite group` (harness/group/grun.c). */
 int oscar_cmd_group_run(int argc, char **argv);
 

@@ -63,6 +63,7 @@ struct ace_peer {
     bool has_jctx;
     char node[96];
     bool skip_kdc_pop_check;
+    bool accept_replay; /* GM fault: its OSCORE contexts take replays (RFC 8613 §7.4 broken) */
     unsigned gm_faults;
 };
 
@@ -214,6 +215,9 @@ static void gm_request(struct ace_peer *p, const uint8_t *msg, size_t len,
                 }
                 p->has_ctx[client] =
                     oscar_ace_osc_context(p->crypto, &op, false, &p->ctx[client]) == OSCAR_OK;
+                if (p->accept_replay) {
+                    p->ctx[client].faults |= OSCAR_FAULT_ACCEPT_REPLAY;
+                }
                 memcpy(&p->addr[client], from, from_len);
                 p->addr_len[client] = from_len;
             }
@@ -302,9 +306,10 @@ static bool exchange(struct ace_peer *p, const struct sockaddr_storage *to, sock
                           path, cf, payload, len);
     size_t wn = n;
     struct oscar_oscore_exchange ex;
+    protect = protect && p->has_jctx; /* no context (no token posted): the request goes plain */
     if (protect) {
-        if (!p->has_jctx || oscar_oscore_protect_request(&p->jctx, wire, sizeof(wire), &wn, &ex,
-                                                         NULL, plain, n) != OSCAR_OK) {
+        if (oscar_oscore_protect_request(&p->jctx, wire, sizeof(wire), &wn, &ex, NULL, plain, n) !=
+            OSCAR_OK) {
             return false;
         }
     } else {
@@ -624,7 +629,8 @@ static int setup(struct ace_peer *p, const char *role, const cJSON *cfg)
             struct oscar_as_policy *ap = &p->as->policies[p->as->num_policies++];
             const char *client = peer_util_get_str(pol, "client");
             snprintf(ap->client, sizeof(ap->client), "%s", client != NULL ? client : "");
-            snprintf(ap->aud, sizeof(ap->aud), "gm");
+            const char *aud = peer_util_get_str(pol, "aud");
+            snprintf(ap->aud, sizeof(ap->aud), "%s", aud != NULL ? aud : "gm");
             snprintf(ap->gname, sizeof(ap->gname), "g1");
             ap->roles = (uint64_t)peer_util_get_int(pol, "roles");
         }
@@ -714,6 +720,8 @@ int oscar_ace_peer_main(int argc, char **argv)
         case 'B':
             if (strcmp(optarg, "skip-kdc-pop-check") == 0) {
                 p.skip_kdc_pop_check = true;
+            } else if (strcmp(optarg, "accept-replay") == 0) {
+                p.accept_replay = true;
             } else if (gm_fault(optarg) != 0) {
                 p.gm_faults |= gm_fault(optarg);
             } else {

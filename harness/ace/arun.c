@@ -1,0 +1,906 @@
+/* arun.c — `oscar run --suite ace` (issue 6): the scenarios of scenarios/ace/ run an
+ * Authorization Server, a Group Manager and joining nodes (oscar-peer --role as|gm|joiner, or a
+ * manifest's implementation of any of them) through the harness's relay, and judge every one
+ * from the capture alone:
+ *  - the OSCORE-profile contexts are derived from the trace (each /authz-info request's token
+ *    decrypted with the AS-GM key the harness configured, N1 and ID1 from it, N2 and ID2 from the
+ *    answer), so every exchange with the GM is decrypted by the checker's decoder;
+ *  - every trace rule applies (the OSCORE ones and the ACE-* ones on the GM's messages);
+ *  - each joiner step's request is found in the capture (in order) and its answer's code, and
+ *    error-id when the scenario gives one, compared with the scenario;
+ *  - every Join Response's kdc_cred_verify is verified over the N_C of its request, Sender IDs
+ *    handed out under one Gid are unique, and the members the scenario names receive a
+ *    rekeying message (or none).
+ * A scenario's negative controls run it again with a fault switch of one role and must fail at
+ * the step they name. */
+#include <dirent.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../check/rules.h"
+#include "../main/cli.h"
+#include "../run/proc.h"
+#include "../run/run_internal.h"
+#include "oscar/coap.h"
+#include "oscar/gm.h"
+
+#define MAX_SCEN 64
+#define MAX_JOINERS 8
+#define MAX_VARIANTS 8
+#define READY_MS 5000
+#define STEP_MS 20000
+#define NOW 1900000000
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct node {
+    char name[32];
+    size_t relay_index;
+    struct oscar_proc proc;
+    bool started;
+    bool done;
+    struct oscar_endpoint real;
+    const cJSON *steps; /* joiners */
+};
+
+struct arun {
+    const cJSON *scen;
+    const char *id;
+    char dir[1400];
+    uint64_t seed;
+    const char *bin_dir;
+    const char *bug;      /* the variant's fault switch, or NULL */
+    const char *bug_node; /* "as", "gm" or a joiner's name */
+    struct oscar_relay relay;
+    struct node as, gm;
+    struct node j[MAX_JOINERS];
+    size_t nj;
+    uint8_t token_key[16];
+    FILE *events;
+    bool failed;
+    char fail_step[64];
+    char reason[1024];
+};
+
+static void afail(struct arun *a, const char *step, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void afail(struct arun *a, const char *step, const char *fmt, ...)
+{
+    if (a->failed) {
+        return;
+    }
+    a->failed = true;
+    snprintf(a->fail_step, sizeof(a->fail_step), "%s", step != NULL ? step : "set-up");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
+    va_end(ap);
+}
+
+static const char *str(const cJSON *o, const char *key, const char *dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : dflt;
+}
+
+static int num(const cJSON *o, const char *key, int dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? (int)v->valuedouble : dflt;
+}
+
+static void hex_of(char *out, const uint8_t *b, size_t n)
+{
+    oscar_hex_encode(out, b, n);
+}
+
+/* key_for draws the 32-byte private key (or the 16-byte token key) of a role from the seed. */
+static void key_for(const struct arun *a, const char *who, uint8_t *out, size_t n)
+{
+    (void)oscar_ace_draw(oscar_crypto_wolfssl(), a->seed, 0, who, out, n);
+}
+
+static bool write_json(const char *path, cJSON *doc)
+{
+    char *text = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    FILE *f = text != NULL ? fopen(path, "w") : NULL;
+    bool ok = f != NULL && fputs(text, f) >= 0;
+    if (f != NULL) {
+        ok = fclose(f) == 0 && ok;
+    }
+    cJSON_free(text);
+    return ok;
+}
+
+/* base_config is what every role's config holds: the clock and the AS-GM token key. */
+static cJSON *base_config(const struct arun *a, int clock_offset)
+{
+    cJSON *c = cJSON_CreateObject();
+    char h[64];
+    cJSON_AddNumberToObject(c, "now", NOW + clock_offset);
+    hex_of(h, a->token_key, sizeof(a->token_key));
+    cJSON_AddStringToObject(c, "token_key", h);
+    return c;
+}
+
+static bool write_configs(struct arun *a)
+{
+    char path[1600], h[80];
+    uint8_t k[32];
+    const cJSON *gm = cJSON_GetObjectItemCaseSensitive(a->scen, "gm");
+    /* the AS */
+    cJSON *c = base_config(a, 0);
+    cJSON *as = cJSON_AddObjectToObject(c, "as");
+    key_for(a, "as", k, 32);
+    hex_of(h, k, 32);
+    cJSON_AddStringToObject(as, "priv", h);
+    cJSON_AddItemToObject(
+        as, "policies",
+        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(a->scen, "policies"), true));
+    snprintf(path, sizeof(path), "%s/as.json", a->dir);
+    if (!write_json(path, c)) {
+        return false;
+    }
+    /* the GM, with its own clock (a later one makes tokens expire) */
+    c = base_config(a, num(gm, "clock_offset", 0));
+    cJSON *g = cJSON_AddObjectToObject(c, "gm");
+    key_for(a, "gm", k, 32);
+    hex_of(h, k, 32);
+    cJSON_AddStringToObject(g, "priv", h);
+    cJSON_AddNumberToObject(g, "sid_count", num(gm, "sid_count", 32));
+    cJSON_AddBoolToObject(g, "inactive",
+                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gm, "inactive")));
+    snprintf(path, sizeof(path), "%s/gm.json", a->dir);
+    if (!write_json(path, c)) {
+        return false;
+    }
+    /* the joiners: the AS and GM by their relay aliases */
+    char as_alias[64], gm_alias[64];
+    oscar_endpoint_format(as_alias, sizeof(as_alias), &a->relay.nodes[a->as.relay_index].alias);
+    oscar_endpoint_format(gm_alias, sizeof(gm_alias), &a->relay.nodes[a->gm.relay_index].alias);
+    for (size_t i = 0; i < a->nj; i++) {
+        c = base_config(a, 0);
+        cJSON *j = cJSON_AddObjectToObject(c, "joiner");
+        cJSON_AddStringToObject(j, "name", a->j[i].name);
+        key_for(a, a->j[i].name, k, 32);
+        hex_of(h, k, 32);
+        cJSON_AddStringToObject(j, "priv", h);
+        cJSON_AddStringToObject(j, "as", as_alias);
+        cJSON_AddStringToObject(j, "gm", gm_alias);
+        cJSON_AddItemToObject(j, "steps", cJSON_Duplicate(a->j[i].steps, true));
+        snprintf(path, sizeof(path), "%s/%s.json", a->dir, a->j[i].name);
+        if (!write_json(path, c)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool start(struct arun *a, struct node *n, const char *role)
+{
+    char config[1600], log[1600], peer[1200], seed_s[32], bug[96], role_s[16];
+    snprintf(role_s, sizeof(role_s), "%s", role);
+    snprintf(config, sizeof(config), "%s/%s.json", a->dir, n->name);
+    snprintf(log, sizeof(log), "%s/%s.log", a->dir, n->name);
+    snprintf(peer, sizeof(peer), "%s/impl/ref/oscar-peer", a->bin_dir);
+    snprintf(seed_s, sizeof(seed_s), "%llu", (unsigned long long)(a->seed * 131 + n->relay_index));
+    char *argv[16];
+    size_t argc = 0;
+    argv[argc++] = peer;
+    argv[argc++] = "--role";
+    argv[argc++] = role_s;
+    argv[argc++] = "--config";
+    argv[argc++] = config;
+    argv[argc++] = "--bind";
+    argv[argc++] = "127.0.0.1:0";
+    argv[argc++] = "--ready-fd";
+    argv[argc++] = "3";
+    argv[argc++] = "--seed";
+    argv[argc++] = seed_s;
+    if (a->bug != NULL && strcmp(a->bug_node, n->name) == 0) {
+        snprintf(bug, sizeof(bug), "%s", a->bug);
+        argv[argc++] = "--bug";
+        argv[argc++] = bug;
+    }
+    argv[argc] = NULL;
+    struct oscar_diag d = {{0}};
+    if (oscar_proc_spawn(&n->proc, argv, log, &d) != OSCAR_OK) {
+        afail(a, NULL, "cannot start %s: %s", n->name, d.msg);
+        return false;
+    }
+    n->started = true;
+    unsigned port;
+    if (oscar_proc_wait_ready(&n->proc, &port, READY_MS, &d) != OSCAR_OK) {
+        afail(a, NULL, "%s did not start: %s (see %s)", n->name, d.msg, log);
+        return false;
+    }
+    oscar_endpoint_parse(&n->real, "127.0.0.1:0");
+    n->real.port = (uint16_t)port;
+    oscar_relay_set_real(&a->relay, n->relay_index, &n->real);
+    return true;
+}
+
+static void collect(struct arun *a, struct node *n)
+{
+    const char *line;
+    for (;;) {
+        oscar_proc_read_line(&n->proc, &line);
+        if (line == NULL) {
+            return;
+        }
+        if (a->events != NULL) {
+            fprintf(a->events, "%s %s\n", n->name, line);
+        }
+        if (strstr(line, "\"event\":\"done\"") != NULL) {
+            n->done = true;
+        }
+    }
+}
+
+/* pump runs the relay and reads the nodes' events until until_ms, or until *flag is set. */
+static void pump(struct arun *a, long until_ms, const bool *flag)
+{
+    struct node *all[MAX_JOINERS + 2] = {&a->as, &a->gm};
+    size_t na = 2;
+    for (size_t i = 0; i < a->nj; i++) {
+        all[na++] = &a->j[i];
+    }
+    while (!a->failed && (flag == NULL || !*flag)) {
+        if (interrupted) {
+            afail(a, NULL, "interrupted (Ctrl-C)");
+            return;
+        }
+        struct pollfd fds[OSCAR_RELAY_MAX_NODES + MAX_JOINERS + 2];
+        size_t n = oscar_relay_pollfds(&a->relay, fds, OSCAR_RELAY_MAX_NODES);
+        for (size_t i = 0; i < na; i++) {
+            if (all[i]->started && !all[i]->proc.out_eof) {
+                fds[n].fd = all[i]->proc.out_fd;
+                fds[n].events = POLLIN;
+                fds[n].revents = 0;
+                n++;
+            }
+        }
+        long left = until_ms - mono_ms();
+        if (left <= 0) {
+            return;
+        }
+        int rt = oscar_relay_timeout_ms(&a->relay, 0);
+        int wait = left > 50 ? 50 : (int)left;
+        (void)poll(fds, n, rt >= 0 && rt < wait ? rt : wait);
+        struct oscar_diag d = {{0}};
+        if (oscar_relay_service(&a->relay, oscar_now_usec(), &d) != OSCAR_OK) {
+            afail(a, NULL, "relay: %s", d.msg);
+            return;
+        }
+        for (size_t i = 0; i < na; i++) {
+            if (all[i]->started) {
+                collect(a, all[i]);
+                if (oscar_proc_poll_exit(&all[i]->proc)) {
+                    char st[96];
+                    oscar_proc_describe_status(all[i]->proc.status, st, sizeof(st));
+                    afail(a, NULL, "%s exited during the test (%s)", all[i]->name, st);
+                    all[i]->started = false;
+                }
+            }
+        }
+    }
+}
+
+/* --- judging from the capture --- */
+
+static bool path_is(const struct oscar_coap_msg *m, const char *want)
+{
+    char path[160];
+    size_t len = 0;
+    path[0] = '\0';
+    for (size_t k = 0; k < m->num_options; k++) {
+        const struct oscar_coap_option *o = &m->options[k];
+        if (o->number == OSCAR_COAP_OPT_URI_PATH && len + o->len + 2 < sizeof(path)) {
+            if (len > 0) {
+                path[len++] = '/';
+            }
+            memcpy(path + len, o->value, o->len);
+            len += o->len;
+            path[len] = '\0';
+        }
+    }
+    return strcmp(path, want) == 0;
+}
+
+/* response_of returns the index of the first answer to request q, or -1. */
+static long response_of(const struct oscar_transcript *t, size_t q)
+{
+    for (size_t i = q + 1; i < t->num_msgs; i++) {
+        if (t->msgs[i].request == (long)q) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* plain_msg parses message i as its decrypted (or plain) CoAP. */
+static bool plain_msg(const struct oscar_transcript *t, size_t i, struct oscar_coap_msg *m)
+{
+    size_t off;
+    const struct oscar_decoded *d = &t->msgs[i];
+    if (d->oscore && d->verdict != OSCAR_OSCORE_ACCEPT) {
+        return false;
+    }
+    return oscar_coap_parse(m, &off, d->plain, d->plain_len) == OSCAR_COAP_WELL_FORMED;
+}
+
+struct derived {
+    struct oscar_context_spec specs[MAX_JOINERS * 4];
+    size_t n;
+    uint8_t bytes[MAX_JOINERS * 4][4][64];
+};
+
+/* derive_contexts finds every /authz-info exchange of t (read without keys) and states the
+ * OSCORE-profile context it set up, from the client's side. */
+static void derive_contexts(const struct arun *a, const struct oscar_transcript *t,
+                            struct derived *out)
+{
+    for (size_t i = 0; i < t->num_msgs && out->n < MAX_JOINERS * 4; i++) {
+        const struct oscar_decoded *d = &t->msgs[i];
+        struct oscar_coap_msg m, r;
+        if (!d->is_request || d->oscore || d->first_copy != (long)i || !plain_msg(t, i, &m) ||
+            m.code != OSCAR_COAP_CODE_POST || !path_is(&m, "authz-info") || !m.has_payload) {
+            continue;
+        }
+        long ri = response_of(t, i);
+        struct oscar_ace_authz_response ar;
+        char why[256];
+        if (ri < 0 || !plain_msg(t, (size_t)ri, &r) || r.code != OSCAR_COAP_CODE_CREATED ||
+            !oscar_ace_authz_response_read(r.payload, r.payload_len, &ar, why, sizeof(why)) ||
+            ar.n2 == NULL) {
+            continue;
+        }
+        /* the request: {1: token, 40: N1, 43: ID1} */
+        struct oscar_cbor_reader rd;
+        struct oscar_cbor_item it, k, v;
+        int64_t label;
+        const uint8_t *tok = NULL, *n1 = NULL, *id1 = NULL;
+        size_t tok_len = 0, n1_len = 0, id1_len = 0;
+        oscar_cbor_reader_init(&rd, m.payload, m.payload_len);
+        if (!oscar_cbor_read(&rd, &it) || it.type != OSCAR_CBOR_MAP) {
+            continue;
+        }
+        for (uint64_t e = 0; e < it.value; e++) {
+            if (!oscar_cbor_read(&rd, &k) || !oscar_cbor_int(&k, &label) ||
+                !oscar_cbor_read(&rd, &v)) {
+                break;
+            }
+            if (v.type == OSCAR_CBOR_BSTR && label == OSCAR_ACE_OAUTH_ACCESS_TOKEN) {
+                tok = v.data;
+                tok_len = v.len;
+            } else if (v.type == OSCAR_CBOR_BSTR && label == OSCAR_ACE_OAUTH_NONCE1) {
+                n1 = v.data;
+                n1_len = v.len;
+            } else if (v.type == OSCAR_CBOR_BSTR && label == OSCAR_ACE_OAUTH_CLIENT_RID) {
+                id1 = v.data;
+                id1_len = v.len;
+            }
+        }
+        struct oscar_ace_claims cl;
+        if (tok == NULL || n1 == NULL || id1 == NULL || n1_len > 32 || id1_len > 8) {
+            continue;
+        }
+        (void)oscar_ace_cwt_check_encrypted(oscar_crypto_wolfssl(), a->token_key, "as", "gm", 0,
+                                            tok, tok_len, &cl, why, sizeof(why));
+        if (!cl.has_osc) {
+            continue;
+        }
+        size_t s = out->n++;
+        struct oscar_context_spec *sp = &out->specs[s];
+        uint8_t(*b)[64] = out->bytes[s];
+        struct oscar_ace_osc_params op = {&cl,    n1,        ar.n2,   id1,       ar.id2,
+                                          n1_len, ar.n2_len, id1_len, ar.id2_len};
+        size_t salt_len = 0;
+        memset(sp, 0, sizeof(*sp));
+        snprintf(sp->name, sizeof(sp->name), "authz-info@%zu", d->frame);
+        memcpy(b[0], cl.osc_ms, cl.osc_ms_len);
+        (void)oscar_ace_osc_salt(&op, b[1], 64, &salt_len);
+        memcpy(b[2], ar.id2, ar.id2_len);
+        memcpy(b[3], id1, id1_len);
+        sp->master_secret = (struct oscar_bytes_field){true, false, b[0], cl.osc_ms_len};
+        sp->master_salt = (struct oscar_bytes_field){true, false, b[1], salt_len};
+        sp->sender_id = (struct oscar_bytes_field){true, false, b[2], ar.id2_len};
+        sp->recipient_id = (struct oscar_bytes_field){true, false, b[3], id1_len};
+        sp->id_context = (struct oscar_bytes_field){true, true, NULL, 0};
+        sp->aead_alg = OSCAR_COSE_ALG_AES_CCM_16_64_128;
+        sp->hkdf_alg = OSCAR_COSE_ALG_HKDF_SHA256;
+    }
+}
+
+/* problem_id reads the error-id of concise problem details (-1 if none). */
+static int problem_id(const struct oscar_coap_msg *m)
+{
+    if (!m->has_payload || m->payload_len != 5 || m->payload[0] != 0xa1 || m->payload[2] != 0xa1 ||
+        m->payload[4] > 0x17) {
+        return -1;
+    }
+    return m->payload[4];
+}
+
+static void judge_steps(struct arun *a, const struct oscar_transcript *t)
+{
+    for (size_t ji = 0; ji < a->nj && !a->failed; ji++) {
+        struct node *jn = &a->j[ji];
+        size_t q = 0; /* the next of jn's requests in the capture */
+        int k = 0;
+        const cJSON *st;
+        cJSON_ArrayForEach(st, jn->steps)
+        {
+            char step[64];
+            snprintf(step, sizeof(step), "%s/%d", jn->name, k++);
+            if (strcmp(str(st, "op", ""), "wait") == 0) {
+                continue;
+            }
+            while (q < t->num_msgs && !(t->msgs[q].is_request && t->msgs[q].first_copy == (long)q &&
+                                        oscar_endpoint_equal(&t->msgs[q].src, &jn->real))) {
+                q++;
+            }
+            if (q >= t->num_msgs) {
+                afail(a, step, "%s: its request (%s) is not in the capture", step,
+                      str(st, "op", "?"));
+                return;
+            }
+            size_t req = q++;
+            const char *expect = str(st, "expect", NULL);
+            if (expect == NULL) {
+                continue;
+            }
+            long r = response_of(t, req);
+            struct oscar_coap_msg m;
+            if (r < 0) {
+                afail(a, step, "%s (%s, frame %zu): no answer in the capture, expected %s", step,
+                      str(st, "op", "?"), t->msgs[req].frame, expect);
+                return;
+            }
+            bool readable = plain_msg(t, (size_t)r, &m);
+            char got[16];
+            uint8_t code = readable ? m.code : t->msgs[r].code;
+            snprintf(got, sizeof(got), "%u.%02u", OSCAR_COAP_CODE_CLASS(code),
+                     OSCAR_COAP_CODE_DETAIL(code));
+            if (strcmp(got, expect) != 0) {
+                afail(a, step, "%s (%s): answered %s (frame %zu), expected %s", step,
+                      str(st, "op", "?"), got, t->msgs[r].frame, expect);
+                return;
+            }
+            int want_id = num(st, "error_id", -1);
+            if (want_id >= 0 && (!readable || problem_id(&m) != want_id)) {
+                afail(a, step, "%s (%s): error-id %d (frame %zu), expected %d", step,
+                      str(st, "op", "?"), readable ? problem_id(&m) : -1, t->msgs[r].frame,
+                      want_id);
+                return;
+            }
+        }
+    }
+}
+
+/* judge_joins checks every successful Join Response of the capture: its kdc_cred_verify over
+ * the N_C of its request, and Sender IDs unique under one Gid. */
+static void judge_joins(struct arun *a, const struct oscar_transcript *t)
+{
+    struct {
+        uint8_t gid[16], sid[4];
+        size_t gid_len, sid_len;
+    } seen[64];
+    size_t ns = 0;
+    for (size_t i = 0; i < t->num_msgs && !a->failed; i++) {
+        struct oscar_coap_msg m, q;
+        const struct oscar_decoded *d = &t->msgs[i];
+        if (d->is_request || d->request < 0 || !plain_msg(t, i, &m) ||
+            (m.code != OSCAR_COAP_CODE_CREATED && m.code != OSCAR_COAP_CODE_CHANGED) ||
+            !plain_msg(t, (size_t)d->request, &q) || q.code != OSCAR_COAP_CODE_POST ||
+            !path_is(&q, "ace-group/g1") || !m.has_payload || !q.has_payload) {
+            continue;
+        }
+        static struct oscar_ace_join_info info;
+        struct oscar_ace_join_fields f;
+        char why[256];
+        if (!oscar_ace_join_request_read(q.payload, q.payload_len, &f, why, sizeof(why)) ||
+            !oscar_ace_join_info_read(m.payload, m.payload_len, OSCAR_ACE_JOIN_RESPONSE,
+                                      f.cred == NULL, &info, why, sizeof(why))) {
+            continue; /* the ACE-* rules report it */
+        }
+        if (!oscar_ace_kdc_pop_verify(oscar_crypto_wolfssl(), &info, f.n_c, f.n_c_len)) {
+            afail(a, "kdc-pop",
+                  "Join Response frame %zu: kdc_cred_verify does not verify over bstr(N_C) | "
+                  "bstr(N_KDC) with kdc_cred (RFC 9594 §4.3.1)",
+                  d->frame);
+            return;
+        }
+        for (size_t s = 0; info.has_sid && s < ns; s++) {
+            if (seen[s].gid_len == info.gid_len && seen[s].sid_len == info.sid_len &&
+                memcmp(seen[s].gid, info.gid, info.gid_len) == 0 &&
+                memcmp(seen[s].sid, info.sid, info.sid_len) == 0) {
+                afail(a, "sender-ids",
+                      "Join Response frame %zu: Sender ID already handed out under this Gid "
+                      "(key-groupcomm-oscore §6.3)",
+                      d->frame);
+                return;
+            }
+        }
+        if (info.has_sid && ns < 64 && info.gid_len <= 16 && info.sid_len <= 4) {
+            memcpy(seen[ns].gid, info.gid, info.gid_len);
+            seen[ns].gid_len = info.gid_len;
+            memcpy(seen[ns].sid, info.sid, info.sid_len);
+            seen[ns++].sid_len = info.sid_len;
+        }
+    }
+}
+
+/* judge_rekeys: the members named in "rekeyed" got a decryptable rekeying message from the GM,
+ * those in "not_rekeyed" none. */
+static void judge_rekeys(struct arun *a, const struct oscar_transcript *t)
+{
+    for (int want = 1; want >= 0 && !a->failed; want--) {
+        const cJSON *who;
+        cJSON_ArrayForEach(
+            who, cJSON_GetObjectItemCaseSensitive(a->scen, want ? "rekeyed" : "not_rekeyed"))
+        {
+            const struct node *jn = NULL;
+            for (size_t i = 0; i < a->nj; i++) {
+                jn = cJSON_IsString(who) && strcmp(a->j[i].name, who->valuestring) == 0 ? &a->j[i]
+                                                                                        : jn;
+            }
+            size_t got = 0;
+            for (size_t i = 0; jn != NULL && i < t->num_msgs; i++) {
+                struct oscar_coap_msg m;
+                got += t->msgs[i].is_request &&
+                       oscar_endpoint_equal(&t->msgs[i].src, &a->gm.real) &&
+                       oscar_endpoint_equal(&t->msgs[i].dst, &jn->real) && plain_msg(t, i, &m) &&
+                       m.code == OSCAR_COAP_CODE_POST;
+            }
+            if (jn != NULL && (got > 0) != (want == 1)) {
+                afail(a, "rekey",
+                      "%s received %zu rekeying messages; %s (key-groupcomm-oscore §11)", jn->name,
+                      got, want ? "every remaining member must get one" : "expected none");
+            }
+        }
+    }
+}
+
+static void judge(struct arun *a)
+{
+    char pcap[1500];
+    snprintf(pcap, sizeof(pcap), "%s/capture.pcap", a->dir);
+    struct oscar_transcript t;
+    struct oscar_diag d = {{0}};
+    if (oscar_transcript_decode(&t, pcap, NULL, 0, NULL, 0, &d) != OSCAR_OK) {
+        afail(a, NULL, "capture: %s", d.msg);
+        return;
+    }
+    static struct derived dv;
+    memset(&dv, 0, sizeof(dv));
+    derive_contexts(a, &t, &dv);
+    oscar_transcript_free(&t);
+    if (oscar_transcript_decode(&t, pcap, dv.specs, dv.n, NULL, 0, &d) != OSCAR_OK) {
+        afail(a, NULL, "capture: %s", d.msg);
+        return;
+    }
+    judge_steps(a, &t);
+    struct oscar_violation v[64];
+    size_t nv = 0;
+    if (!a->failed && oscar_rules_check(v, 64, &nv, &t, NULL) == OSCAR_OK) {
+        const cJSON *allowed = cJSON_GetObjectItemCaseSensitive(a->scen, "allowed_violations");
+        for (size_t i = 0; i < nv && !a->failed; i++) {
+            bool ok = false;
+            const cJSON *al;
+            cJSON_ArrayForEach(al, allowed)
+            {
+                ok = ok || (cJSON_IsString(al) && strcmp(al->valuestring, v[i].rule->id) == 0);
+            }
+            if (!ok) {
+                afail(a, "rules", "%s (%s) at frame %zu: %s", v[i].rule->id, v[i].rule->rfc,
+                      t.msgs[v[i].msg].frame, v[i].detail);
+            }
+        }
+    }
+    if (!a->failed) {
+        judge_joins(a, &t);
+    }
+    if (!a->failed) {
+        judge_rekeys(a, &t);
+    }
+    oscar_transcript_free(&t);
+}
+
+static void run_scenario(struct oscar_result *res, const cJSON *scen, const cJSON *variant,
+                         const char *out_dir, const char *bin_dir, uint64_t seed)
+{
+    static struct arun a;
+    memset(&a, 0, sizeof(a));
+    a.scen = scen;
+    a.id = str(scen, "id", "?");
+    a.seed = seed;
+    a.bin_dir = bin_dir;
+    a.bug = variant != NULL ? str(variant, "bug", NULL) : NULL;
+    a.bug_node = variant != NULL ? str(variant, "node", "gm") : NULL;
+    long t0 = mono_ms();
+    snprintf(a.dir, sizeof(a.dir), "%s/%s", out_dir, res->test);
+    mkdir(a.dir, 0755);
+    char path[1500];
+    snprintf(path, sizeof(path), "%s/events.log", a.dir);
+    a.events = fopen(path, "w");
+    key_for(&a, "token key", a.token_key, sizeof(a.token_key));
+    snprintf(a.as.name, sizeof(a.as.name), "as");
+    snprintf(a.gm.name, sizeof(a.gm.name), "gm");
+    const cJSON *jn;
+    cJSON_ArrayForEach(jn, cJSON_GetObjectItemCaseSensitive(scen, "joiners"))
+    {
+        if (a.nj < MAX_JOINERS) {
+            snprintf(a.j[a.nj].name, sizeof(a.j[a.nj].name), "%s", str(jn, "name", "j"));
+            a.j[a.nj++].steps = cJSON_GetObjectItemCaseSensitive(jn, "steps");
+        }
+    }
+    snprintf(path, sizeof(path), "%s/capture.pcap", a.dir);
+    struct oscar_diag d = {{0}};
+    bool ok = oscar_relay_init(&a.relay, seed, path, &d) == OSCAR_OK &&
+              oscar_relay_add_node(&a.relay, &a.as.relay_index, "as", AF_INET, &d) == OSCAR_OK &&
+              oscar_relay_add_node(&a.relay, &a.gm.relay_index, "gm", AF_INET, &d) == OSCAR_OK;
+    for (size_t i = 0; ok && i < a.nj; i++) {
+        ok = oscar_relay_add_node(&a.relay, &a.j[i].relay_index, a.j[i].name, AF_INET, &d) ==
+             OSCAR_OK;
+    }
+    /* the scenario's network faults: {"from", "to", "action", "nth", "delay_ms"} */
+    const cJSON *rule;
+    cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(scen, "relay"))
+    {
+        static const char *const actions[] = {"drop", "duplicate", "delay", "replay", "corrupt"};
+        struct oscar_relay_rule rr;
+        memset(&rr, 0, sizeof(rr));
+        snprintf(rr.from, sizeof(rr.from), "%s", str(rule, "from", ""));
+        snprintf(rr.to, sizeof(rr.to), "%s", str(rule, "to", ""));
+        rr.action = (enum oscar_relay_action)99;
+        for (int k = 0; k < 5; k++) {
+            if (strcmp(str(rule, "action", ""), actions[k]) == 0) {
+                rr.action = (enum oscar_relay_action)k;
+            }
+        }
+        rr.nth = (unsigned)num(rule, "nth", 1);
+        rr.delay_ms = (unsigned)num(rule, "delay_ms", 100);
+        if (ok && ((int)rr.action == 99 || oscar_relay_add_rule(&a.relay, &rr, &d) != OSCAR_OK)) {
+            ok = false;
+            if (d.msg[0] == '\0') {
+                snprintf(d.msg, sizeof(d.msg), "relay rule: unknown action %s",
+                         str(rule, "action", ""));
+            }
+        }
+    }
+    if (!ok || !write_configs(&a)) {
+        afail(&a, NULL, "set-up: %s", d.msg[0] ? d.msg : "cannot write the configs");
+    }
+    if (!a.failed && start(&a, &a.as, "as")) {
+        start(&a, &a.gm, "gm");
+    }
+    /* the joiners one after the other, each to the end of its steps; they stay to take
+     * rekeying messages */
+    for (size_t i = 0; i < a.nj && !a.failed; i++) {
+        if (start(&a, &a.j[i], "joiner")) {
+            pump(&a, mono_ms() + STEP_MS, &a.j[i].done);
+            if (!a.failed && !a.j[i].done) {
+                afail(&a, NULL, "%s did not finish its steps in %d s", a.j[i].name, STEP_MS / 1000);
+            }
+        }
+    }
+    pump(&a, mono_ms() + 200, NULL);
+    struct node *all[MAX_JOINERS + 2] = {&a.as, &a.gm};
+    size_t na = 2;
+    for (size_t i = 0; i < a.nj; i++) {
+        all[na++] = &a.j[i];
+    }
+    for (size_t i = 0; i < na; i++) {
+        if (all[i]->started) {
+            char why[96];
+            oscar_proc_stop(&all[i]->proc, 500, why, sizeof(why));
+            collect(&a, all[i]);
+        }
+    }
+    oscar_relay_cleanup(&a.relay); /* flushes the capture */
+    if (a.events != NULL) {
+        fclose(a.events);
+    }
+    if (!a.failed) {
+        judge(&a);
+    }
+    res->seconds = (double)(mono_ms() - t0) / 1000.0;
+    snprintf(res->dir, sizeof(res->dir), "%s", a.dir);
+    snprintf(res->reason, sizeof(res->reason), "%s", a.reason);
+    res->step = NULL;
+    res->rfc = str(scen, "rfc", NULL);
+    if (variant == NULL) {
+        res->status = a.failed ? OSCAR_STATUS_FAIL : OSCAR_STATUS_PASS;
+        return;
+    }
+    const char *fails_at = str(variant, "fails_at", "?");
+    res->expected_fail = true;
+    if (a.failed && strcmp(a.fail_step, fails_at) == 0) {
+        res->status = OSCAR_STATUS_PASS; /* the control did its job */
+    } else {
+        res->status = OSCAR_STATUS_FAIL;
+        char why[1024];
+        snprintf(why, sizeof(why), "%s%s, not at %s%s%.900s", a.failed ? "failed at " : "",
+                 a.failed ? a.fail_step : "the fault went unnoticed", fails_at,
+                 a.failed ? ": " : "", a.failed ? a.reason : "");
+        snprintf(res->reason, sizeof(res->reason), "%s", why);
+    }
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+int oscar_cmd_ace_run(int argc, char **argv)
+{
+    const char *tests[64];
+    size_t num_tests = 0;
+    const char *out = NULL;
+    uint64_t seed = 1;
+    bool negative = true;
+    static const struct option longopts[] = {
+        {"suite", required_argument, NULL, 'S'},
+        {"test", required_argument, NULL, 't'},
+        {"out", required_argument, NULL, 'o'},
+        {"seed", required_argument, NULL, 'r'},
+        {"no-negative-controls", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'S':
+            break;
+        case 't':
+            if (num_tests < 64) {
+                tests[num_tests++] = optarg;
+            }
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'r':
+            seed = strtoull(optarg, NULL, 0);
+            break;
+        case 'n':
+            negative = false;
+            break;
+        case 'h':
+            printf(
+                "usage: oscar run --suite ace [--test ID]... [--out DIR] [--seed N]\n"
+                "                 [--no-negative-controls]\n"
+                "Runs the ACE scenarios of scenarios/ace/: an Authorization Server, a Group\n"
+                "Manager and joining nodes (oscar-peer --role as|gm|joiner) through the relay,\n"
+                "judged from the capture. Writes DIR/results.json, junit.xml, summary.txt and a\n"
+                "folder per test.\n");
+            return OSCAR_EXIT_OK;
+        default:
+            return OSCAR_EXIT_USAGE;
+        }
+    }
+    const char *root = getenv("OSCAR_ROOT") != NULL ? getenv("OSCAR_ROOT") : OSCAR_SOURCE_DIR;
+    const char *bin = getenv("OSCAR_BIN") != NULL ? getenv("OSCAR_BIN") : OSCAR_BINARY_DIR;
+    char dir[1024];
+    snprintf(dir, sizeof(dir), "%s/scenarios/ace", root);
+    char out_dir[1024];
+    snprintf(out_dir, sizeof(out_dir), "%s", out != NULL ? out : "out/ace");
+    mkdir(out_dir, 0755);
+    struct oscar_arena arena;
+    oscar_arena_init(&arena, 0);
+    const char *paths[MAX_SCEN];
+    size_t np = 0;
+    DIR *dd = opendir(dir);
+    struct dirent *e;
+    while (dd != NULL && (e = readdir(dd)) != NULL && np < MAX_SCEN) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0 && e->d_name[0] != '.') {
+            char p[1400];
+            snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+            paths[np++] = oscar_arena_strdup(&arena, p);
+        }
+    }
+    if (dd != NULL) {
+        closedir(dd);
+    }
+    qsort(paths, np, sizeof(paths[0]), cmp_str);
+    static struct oscar_result results[MAX_SCEN * (MAX_VARIANTS + 1)];
+    cJSON *docs[MAX_SCEN] = {0};
+    size_t nr = 0;
+    int exit_code = OSCAR_EXIT_OK;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    for (size_t i = 0; i < np && !interrupted; i++) {
+        struct oscar_diag d = {{0}};
+        if (oscar_json_load_file(&docs[i], paths[i], &d) != OSCAR_OK) {
+            fprintf(stderr, "oscar run: %s\n", d.msg);
+            exit_code = OSCAR_EXIT_INPUT;
+            continue;
+        }
+        const cJSON *s = docs[i];
+        const char *id = str(s, "id", NULL);
+        if (id == NULL || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(s, "joiners"))) {
+            fprintf(stderr, "oscar run: %s: an ACE scenario needs id and joiners\n", paths[i]);
+            exit_code = OSCAR_EXIT_INPUT;
+            continue;
+        }
+        bool pick = num_tests == 0;
+        for (size_t k = 0; k < num_tests; k++) {
+            pick = pick || strcmp(tests[k], id) == 0;
+        }
+        if (!pick) {
+            continue;
+        }
+        const cJSON *variants = cJSON_GetObjectItemCaseSensitive(s, "negative_controls");
+        int nv = negative ? cJSON_GetArraySize(variants) : 0;
+        for (int v = 0; v <= nv && v <= MAX_VARIANTS && !interrupted; v++) {
+            const cJSON *var = v == 0 ? NULL : cJSON_GetArrayItem(variants, v - 1);
+            struct oscar_result *r = &results[nr++];
+            memset(r, 0, sizeof(*r));
+            char name[320];
+            snprintf(name, sizeof(name), "%s%s%s%s%s", id, var != NULL ? "~" : "",
+                     var != NULL ? str(var, "bug", "?") : "", var != NULL ? "@" : "",
+                     var != NULL ? str(var, "node", "gm") : "");
+            r->test = oscar_arena_strdup(&arena, name);
+            r->client = "ref";
+            r->server = "ref";
+            run_scenario(r, s, var, out_dir, bin, seed);
+            snprintf(r->repro, sizeof(r->repro), "oscar run --suite ace --test %s --seed %llu", id,
+                     (unsigned long long)seed);
+            printf("%-6s %-52s (%.2f s)%s%s\n", oscar_status_str(r->status), r->test, r->seconds,
+                   r->reason[0] ? ": " : "", r->reason);
+            fflush(stdout);
+            if (r->status != OSCAR_STATUS_PASS && exit_code == OSCAR_EXIT_OK) {
+                exit_code = OSCAR_EXIT_FAIL;
+            }
+        }
+    }
+    struct run_config rc = {.root = root, .bin_dir = bin, .out_dir = out_dir, .seed = seed};
+    struct oscar_diag d = {{0}};
+    if (oscar_report_write(out_dir, results, nr, &rc, "ace", &d) != OSCAR_OK) {
+        fprintf(stderr, "oscar run: reports: %s\n", d.msg);
+    }
+    size_t passed = 0;
+    for (size_t i = 0; i < nr; i++) {
+        passed += results[i].status == OSCAR_STATUS_PASS;
+    }
+    printf("%zu passed, %zu failed (ace suite; reports in %s)\n", passed, nr - passed, out_dir);
+    if (interrupted) {
+        printf("interrupted: %zu tests were run before Ctrl-C\n", nr);
+        exit_code = OSCAR_EXIT_FAIL;
+    }
+    for (size_t i = 0; i < np; i++) {
+        cJSON_Delete(docs[i]);
+    }
+    oscar_arena_free(&arena);
+    return exit_code;
+}
