@@ -54,6 +54,18 @@ static long mono_ms(void)
     return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* struct role_impl is the implementation playing a role: its manifest's command line for the
+ * role ("as", "gm" or "joiner" in impl/NAME/impl.json), fault-switch flag, and whether it can
+ * run at all. */
+struct role_impl {
+    const char *name;
+    char dir[1100];
+    const char *argv[32];
+    size_t argc;
+    const char *bug_flag;
+    const char *skip; /* set: every test with it is SKIP, with this reason */
+};
+
 struct node {
     char name[32];
     size_t relay_index;
@@ -70,6 +82,9 @@ struct arun {
     char dir[1400];
     uint64_t seed;
     const char *bin_dir;
+    const char *root;
+    const struct role_impl *impl_as, *impl_gm, *impl_joiner;
+    struct oscar_arena *arena;
     const char *bug;      /* the variant's fault switch, or NULL */
     const char *bug_node; /* "as", "gm" or a joiner's name */
     struct oscar_relay relay;
@@ -201,46 +216,75 @@ static bool write_configs(struct arun *a)
 
 static bool start(struct arun *a, struct node *n, const char *role)
 {
-    char config[1600], log[1600], peer[1200], seed_s[32], bug[96], role_s[16];
-    snprintf(role_s, sizeof(role_s), "%s", role);
+    char config[1600], log[1600], seed_s[32];
     snprintf(config, sizeof(config), "%s/%s.json", a->dir, n->name);
     snprintf(log, sizeof(log), "%s/%s.log", a->dir, n->name);
-    snprintf(peer, sizeof(peer), "%s/impl/ref/oscar-peer", a->bin_dir);
     snprintf(seed_s, sizeof(seed_s), "%llu", (unsigned long long)(a->seed * 131 + n->relay_index));
-    char *argv[16];
+    const struct role_impl *im = strcmp(role, "as") == 0   ? a->impl_as
+                                 : strcmp(role, "gm") == 0 ? a->impl_gm
+                                                           : a->impl_joiner;
+    const char *const subst[][2] = {{"{bin}", a->bin_dir},     {"{root}", a->root},
+                                    {"{impl}", im->dir},       {"{config}", config},
+                                    {"{bind}", "127.0.0.1:0"}, {"{seed}", seed_s}};
+    char *argv[40];
     size_t argc = 0;
-    argv[argc++] = peer;
-    argv[argc++] = "--role";
-    argv[argc++] = role_s;
-    argv[argc++] = "--config";
-    argv[argc++] = config;
-    argv[argc++] = "--bind";
-    argv[argc++] = "127.0.0.1:0";
-    argv[argc++] = "--ready-fd";
-    argv[argc++] = "3";
-    argv[argc++] = "--seed";
-    argv[argc++] = seed_s;
-    if (a->bug != NULL && strcmp(a->bug_node, n->name) == 0) {
-        snprintf(bug, sizeof(bug), "%s", a->bug);
-        argv[argc++] = "--bug";
-        argv[argc++] = bug;
+    for (size_t k = 0; k < im->argc && argc < 36; k++) {
+        argv[argc++] = oscar_expand_placeholders(im->argv[k], subst, 6, a->arena);
+    }
+    if (a->bug != NULL && strcmp(a->bug_node, n->name) == 0 && im->bug_flag != NULL) {
+        argv[argc++] = oscar_arena_strdup(a->arena, im->bug_flag);
+        argv[argc++] = oscar_arena_strdup(a->arena, a->bug);
     }
     argv[argc] = NULL;
     struct oscar_diag d = {{0}};
     if (oscar_proc_spawn(&n->proc, argv, log, &d) != OSCAR_OK) {
-        afail(a, NULL, "cannot start %s: %s", n->name, d.msg);
+        afail(a, NULL, "cannot start %s (%s): %s", n->name, im->name, d.msg);
         return false;
     }
     n->started = true;
     unsigned port;
     if (oscar_proc_wait_ready(&n->proc, &port, READY_MS, &d) != OSCAR_OK) {
-        afail(a, NULL, "%s did not start: %s (see %s)", n->name, d.msg, log);
+        afail(a, NULL, "%s (%s) did not start: %s (see %s)", n->name, im->name, d.msg, log);
         return false;
     }
     oscar_endpoint_parse(&n->real, "127.0.0.1:0");
     n->real.port = (uint16_t)port;
     oscar_relay_set_real(&a->relay, n->relay_index, &n->real);
     return true;
+}
+
+/* role_load reads the command line of role from impl/NAME/impl.json. */
+static enum oscar_err role_load(struct role_impl *out, const char *root, const char *name,
+                                const char *role, struct oscar_arena *arena,
+                                struct oscar_diag *diag)
+{
+    char path[1200];
+    memset(out, 0, sizeof(*out));
+    out->name = name;
+    snprintf(out->dir, sizeof(out->dir), "%s/impl/%s", root, name);
+    snprintf(path, sizeof(path), "%s/impl.json", out->dir);
+    cJSON *m = NULL;
+    OSCAR_TRY(oscar_json_load_file(&m, path, diag));
+    const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(m, role);
+    const char *unavailable = str(m, "unavailable", NULL);
+    const char *bug = str(m, "bug_flag", NULL);
+    out->bug_flag = bug != NULL ? oscar_arena_strdup(arena, bug) : NULL;
+    if (unavailable != NULL) {
+        out->skip = oscar_arena_strdup(arena, unavailable);
+    } else if (!cJSON_IsArray(cmd) || cJSON_GetArraySize(cmd) == 0) {
+        char why[300];
+        snprintf(why, sizeof(why), "impl/%s has no \"%s\" role in impl.json", name, role);
+        out->skip = oscar_arena_strdup(arena, why);
+    }
+    const cJSON *arg;
+    cJSON_ArrayForEach(arg, cmd)
+    {
+        if (cJSON_IsString(arg) && out->argc < 32) {
+            out->argv[out->argc++] = oscar_arena_strdup(arena, arg->valuestring);
+        }
+    }
+    cJSON_Delete(m);
+    return OSCAR_OK;
 }
 
 static void collect(struct arun *a, struct node *n)
@@ -630,11 +674,46 @@ static void judge(struct arun *a)
     oscar_transcript_free(&t);
 }
 
+struct roles {
+    struct role_impl as, gm, joiner;
+    const char *root;
+    struct oscar_arena *arena;
+};
+
 static void run_scenario(struct oscar_result *res, const cJSON *scen, const cJSON *variant,
-                         const char *out_dir, const char *bin_dir, uint64_t seed)
+                         const char *out_dir, const char *bin_dir, uint64_t seed,
+                         const struct roles *ro)
 {
     static struct arun a;
     memset(&a, 0, sizeof(a));
+    a.root = ro->root;
+    a.arena = ro->arena;
+    a.impl_as = &ro->as;
+    a.impl_gm = &ro->gm;
+    a.impl_joiner = &ro->joiner;
+    const struct role_impl *skip = ro->as.skip       ? &ro->as
+                                   : ro->gm.skip     ? &ro->gm
+                                   : ro->joiner.skip ? &ro->joiner
+                                                     : NULL;
+    if (skip != NULL) {
+        res->status = OSCAR_STATUS_SKIP;
+        snprintf(res->reason, sizeof(res->reason), "%s", skip->skip);
+        return;
+    }
+    if (variant != NULL) {
+        /* a control switches a fault of the reference: it needs the reference in that role */
+        const char *node = str(variant, "node", "gm");
+        const struct role_impl *im = strcmp(node, "as") == 0   ? &ro->as
+                                     : strcmp(node, "gm") == 0 ? &ro->gm
+                                                               : &ro->joiner;
+        if (strcmp(im->name, "ref") != 0) {
+            res->status = OSCAR_STATUS_SKIP;
+            snprintf(res->reason, sizeof(res->reason),
+                     "the fault switch %s is the reference's, and %s plays %s",
+                     str(variant, "bug", "?"), im->name, node);
+            return;
+        }
+    }
     a.scen = scen;
     a.id = str(scen, "id", "?");
     a.seed = seed;
@@ -763,20 +842,28 @@ int oscar_cmd_ace_run(int argc, char **argv)
     const char *out = NULL;
     uint64_t seed = 1;
     bool negative = true;
+    const char *as_name = "ref", *gm_name = "ref", *joiner_name = "ref";
     static const struct option longopts[] = {
-        {"suite", required_argument, NULL, 'S'},
-        {"test", required_argument, NULL, 't'},
-        {"out", required_argument, NULL, 'o'},
-        {"seed", required_argument, NULL, 'r'},
-        {"no-negative-controls", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"suite", required_argument, NULL, 'S'}, {"as", required_argument, NULL, 'A'},
+        {"gm", required_argument, NULL, 'G'},    {"joiner", required_argument, NULL, 'J'},
+        {"test", required_argument, NULL, 't'},  {"out", required_argument, NULL, 'o'},
+        {"seed", required_argument, NULL, 'r'},  {"no-negative-controls", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'S':
+            break;
+        case 'A':
+            as_name = optarg;
+            break;
+        case 'G':
+            gm_name = optarg;
+            break;
+        case 'J':
+            joiner_name = optarg;
             break;
         case 't':
             if (num_tests < 64) {
@@ -814,6 +901,17 @@ int oscar_cmd_ace_run(int argc, char **argv)
     mkdir(out_dir, 0755);
     struct oscar_arena arena;
     oscar_arena_init(&arena, 0);
+    static struct roles ro;
+    ro.root = root;
+    ro.arena = &arena;
+    struct oscar_diag ld = {{0}};
+    if (role_load(&ro.as, root, as_name, "as", &arena, &ld) != OSCAR_OK ||
+        role_load(&ro.gm, root, gm_name, "gm", &arena, &ld) != OSCAR_OK ||
+        role_load(&ro.joiner, root, joiner_name, "joiner", &arena, &ld) != OSCAR_OK) {
+        fprintf(stderr, "oscar run: %s\n", ld.msg);
+        oscar_arena_free(&arena);
+        return OSCAR_EXIT_INPUT;
+    }
     const char *paths[MAX_SCEN];
     size_t np = 0;
     DIR *dd = opendir(dir);
@@ -871,15 +969,17 @@ int oscar_cmd_ace_run(int argc, char **argv)
                      var != NULL ? str(var, "bug", "?") : "", var != NULL ? "@" : "",
                      var != NULL ? str(var, "node", "gm") : "");
             r->test = oscar_arena_strdup(&arena, name);
-            r->client = "ref";
-            r->server = "ref";
-            run_scenario(r, s, var, out_dir, bin, seed);
-            snprintf(r->repro, sizeof(r->repro), "oscar run --suite ace --test %s --seed %llu", id,
-                     (unsigned long long)seed);
+            r->client = joiner_name;
+            r->server = gm_name;
+            run_scenario(r, s, var, out_dir, bin, seed, &ro);
+            snprintf(r->repro, sizeof(r->repro),
+                     "oscar run --suite ace --as %s --gm %s --joiner %s --test %s --seed %llu",
+                     as_name, gm_name, joiner_name, id, (unsigned long long)seed);
             printf("%-6s %-52s (%.2f s)%s%s\n", oscar_status_str(r->status), r->test, r->seconds,
                    r->reason[0] ? ": " : "", r->reason);
             fflush(stdout);
-            if (r->status != OSCAR_STATUS_PASS && exit_code == OSCAR_EXIT_OK) {
+            if (r->status != OSCAR_STATUS_PASS && r->status != OSCAR_STATUS_SKIP &&
+                exit_code == OSCAR_EXIT_OK) {
                 exit_code = OSCAR_EXIT_FAIL;
             }
         }
@@ -889,11 +989,14 @@ int oscar_cmd_ace_run(int argc, char **argv)
     if (oscar_report_write(out_dir, results, nr, &rc, "ace", &d) != OSCAR_OK) {
         fprintf(stderr, "oscar run: reports: %s\n", d.msg);
     }
-    size_t passed = 0;
+    size_t passed = 0, skipped = 0;
     for (size_t i = 0; i < nr; i++) {
         passed += results[i].status == OSCAR_STATUS_PASS;
+        skipped += results[i].status == OSCAR_STATUS_SKIP;
     }
-    printf("%zu passed, %zu failed (ace suite; reports in %s)\n", passed, nr - passed, out_dir);
+    printf("%zu passed, %zu skipped, %zu failed (ace suite: as %s, gm %s, joiner %s; reports in "
+           "%s)\n",
+           passed, skipped, nr - passed - skipped, as_name, gm_name, joiner_name, out_dir);
     if (interrupted) {
         printf("interrupted: %zu tests were run before Ctrl-C\n", nr);
         exit_code = OSCAR_EXIT_FAIL;

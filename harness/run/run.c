@@ -70,26 +70,17 @@ static void fail(struct test_run *t, enum oscar_status status, const char *step,
     va_end(ap);
 }
 
-/* expand replaces {bin}, {root}, {impl}, {config}, {server} and {seed} in an argument. */
-static char *expand(const char *arg, const struct run_config *rc, const struct oscar_impl *impl,
-                    const char *config, const char *server, const char *bind, struct oscar_arena *a)
+char *oscar_expand_placeholders(const char *arg, const char *const (*subst)[2], size_t num,
+                                struct oscar_arena *a)
 {
     char out[2048];
     size_t n = 0;
-    char seed[32];
-    snprintf(seed, sizeof(seed), "%llu", (unsigned long long)rc->seed);
-    const struct {
-        const char *key;
-        const char *value;
-    } subst[] = {{"{bin}", rc->bin_dir}, {"{root}", rc->root}, {"{impl}", impl->dir},
-                 {"{config}", config},   {"{server}", server}, {"{seed}", seed},
-                 {"{bind}", bind}};
     for (const char *p = arg; *p != '\0' && n + 1 < sizeof(out);) {
         bool done = false;
-        for (size_t i = 0; i < sizeof(subst) / sizeof(subst[0]) && !done; i++) {
-            size_t kl = strlen(subst[i].key);
-            if (strncmp(p, subst[i].key, kl) == 0 && subst[i].value != NULL) {
-                n += (size_t)snprintf(out + n, sizeof(out) - n, "%s", subst[i].value);
+        for (size_t i = 0; i < num && !done; i++) {
+            size_t kl = strlen(subst[i][0]);
+            if (strncmp(p, subst[i][0], kl) == 0 && subst[i][1] != NULL) {
+                n += (size_t)snprintf(out + n, sizeof(out) - n, "%s", subst[i][1]);
                 p += kl;
                 done = true;
             }
@@ -103,6 +94,18 @@ static char *expand(const char *arg, const struct run_config *rc, const struct o
     }
     out[n] = '\0';
     return oscar_arena_strdup(a, out);
+}
+
+/* expand replaces {bin}, {root}, {impl}, {config}, {server}, {seed} and {bind} in an argument. */
+static char *expand(const char *arg, const struct run_config *rc, const struct oscar_impl *impl,
+                    const char *config, const char *server, const char *bind, struct oscar_arena *a)
+{
+    char seed[32];
+    snprintf(seed, sizeof(seed), "%llu", (unsigned long long)rc->seed);
+    const char *const subst[][2] = {
+        {"{bin}", rc->bin_dir}, {"{root}", rc->root}, {"{impl}", impl->dir}, {"{config}", config},
+        {"{server}", server},   {"{seed}", seed},     {"{bind}", bind}};
+    return oscar_expand_placeholders(arg, subst, sizeof(subst) / sizeof(subst[0]), a);
 }
 
 /* write_config writes the node's contexts as the peer config file. */

@@ -51,6 +51,11 @@ void oscar_judge(struct judge_verdict *out, const struct judge_input *in);
 int oscar_rejudge(int num_dirs, char **dirs);
 
 /* Reports (report.c). */
+/* oscar_expand_placeholders replaces each subst[i][0] (e.g. "{bin}") in arg by subst[i][1] (a
+ * NULL value leaves the key as it is); the result is in a. */
+char *oscar_expand_placeholders(const char *arg, const char *const (*subst)[2], size_t num,
+                                struct oscar_arena *a);
+
 enum oscar_err oscar_report_write(const char *out_dir, const struct oscar_result *results,
                                   size_t num_results, const struct run_config *rc,
                                   const char *suite, struct oscar_diag *diag);
