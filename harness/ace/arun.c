@@ -31,6 +31,7 @@
 #include "../run/run_internal.h"
 #include "oscar/coap.h"
 #include "oscar/gm.h"
+#include "oscar/group.h"
 
 #define MAX_SCEN 64
 #define MAX_JOINERS 8
@@ -91,6 +92,7 @@ struct arun {
     struct node as, gm;
     struct node j[MAX_JOINERS];
     size_t nj;
+    size_t group_index; /* the relay's multicast alias of the joiners */
     uint8_t token_key[16];
     FILE *events;
     bool failed;
@@ -205,6 +207,10 @@ static bool write_configs(struct arun *a)
         cJSON_AddStringToObject(j, "priv", h);
         cJSON_AddStringToObject(j, "as", as_alias);
         cJSON_AddStringToObject(j, "gm", gm_alias);
+        char group_alias[64];
+        oscar_endpoint_format(group_alias, sizeof(group_alias),
+                              &a->relay.nodes[a->group_index].alias);
+        cJSON_AddStringToObject(j, "group", group_alias);
         cJSON_AddItemToObject(j, "steps", cJSON_Duplicate(a->j[i].steps, true));
         snprintf(path, sizeof(path), "%s/%s.json", a->dir, a->j[i].name);
         if (!write_json(path, c)) {
@@ -489,6 +495,178 @@ static int problem_id(const struct oscar_coap_msg *m)
     return m->payload[4];
 }
 
+/* --- Group OSCORE traffic of the joined members, verified with what the trace distributed --- */
+
+struct gkeys {
+    struct {
+        uint8_t sid[4], cred[160], pub[32];
+        size_t sid_len, cred_len;
+        size_t since; /* the message that gave the Sender ID */
+    } m[32];
+    size_t nm;
+    size_t at; /* the message being verified: a Sender ID means its latest holder before it */
+    struct {
+        uint8_t ms[32], salt[32], gid[16], gm_cred[160];
+        size_t ms_len, salt_len, gid_len, gm_cred_len;
+        size_t since; /* the message that first distributed it */
+    } v[16];
+    size_t nv;
+    size_t verified_version; /* set by group_responders */
+};
+
+static bool gk_lookup(void *arg, const uint8_t *kid, size_t kid_len, uint8_t *cred,
+                      size_t *cred_len, uint8_t *pub)
+{
+    const struct gkeys *g = arg;
+    for (size_t i = g->nm; i-- > 0;) {
+        if (g->m[i].since < g->at && g->m[i].sid_len == kid_len &&
+            memcmp(g->m[i].sid, kid, kid_len) == 0) {
+            memcpy(cred, g->m[i].cred, g->m[i].cred_len);
+            *cred_len = g->m[i].cred_len;
+            memcpy(pub, g->m[i].pub, 32);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void gk_version(struct gkeys *g, const struct oscar_ace_join_info *info,
+                       const uint8_t *gm_cred, size_t gm_cred_len, size_t at)
+{
+    if (g->nv == 16 || info->ms_len > 32 || info->gid_len > 16 || info->salt_len > 32 ||
+        gm_cred_len > 160) {
+        return;
+    }
+    for (size_t i = 0; i < g->nv; i++) {
+        if (g->v[i].gid_len == info->gid_len &&
+            memcmp(g->v[i].gid, info->gid, info->gid_len) == 0) {
+            return;
+        }
+    }
+    memcpy(g->v[g->nv].ms, info->ms, info->ms_len);
+    g->v[g->nv].ms_len = info->ms_len;
+    memcpy(g->v[g->nv].gid, info->gid, info->gid_len);
+    g->v[g->nv].gid_len = info->gid_len;
+    g->v[g->nv].salt_len = info->has_salt ? info->salt_len : 0;
+    if (g->v[g->nv].salt_len > 0) {
+        memcpy(g->v[g->nv].salt, info->salt, info->salt_len);
+    }
+    memcpy(g->v[g->nv].gm_cred, gm_cred, gm_cred_len);
+    g->v[g->nv].since = at;
+    g->v[g->nv++].gm_cred_len = gm_cred_len;
+}
+
+/* gather_keys reads, from the decrypted GM exchanges, each member's Sender ID and credential
+ * (its Join Request's client_cred, its Join Response's key{7}) and every version of the keying
+ * material (Join Responses, rekeying messages). */
+static void gather_keys(const struct oscar_transcript *t, struct gkeys *g)
+{
+    static struct oscar_ace_join_info info;
+    uint8_t gm_cred[160];
+    size_t gm_cred_len = 0;
+    for (size_t i = 0; i < t->num_msgs; i++) {
+        struct oscar_coap_msg m, q;
+        const struct oscar_decoded *d = &t->msgs[i];
+        if (!plain_msg(t, i, &m) || !m.has_payload) {
+            continue;
+        }
+        if (d->is_request && m.code == OSCAR_COAP_CODE_POST && !path_is(&m, "ace-group/g1") &&
+            oscar_ace_join_info_read(m.payload, m.payload_len, OSCAR_ACE_REKEYING, false, &info,
+                                     NULL, 0)) {
+            gk_version(g, &info, gm_cred, gm_cred_len, i);
+            continue;
+        }
+        struct oscar_ace_join_fields f;
+        if (d->is_request || d->request < 0 || !plain_msg(t, (size_t)d->request, &q) ||
+            q.code != OSCAR_COAP_CODE_POST || !path_is(&q, "ace-group/g1") || !q.has_payload ||
+            !oscar_ace_join_request_read(q.payload, q.payload_len, &f, NULL, 0) ||
+            !oscar_ace_join_info_read(m.payload, m.payload_len, OSCAR_ACE_JOIN_RESPONSE,
+                                      f.cred == NULL, &info, NULL, 0)) {
+            continue;
+        }
+        if (info.kdc_cred_len <= sizeof(gm_cred)) {
+            memcpy(gm_cred, info.kdc_cred, info.kdc_cred_len);
+            gm_cred_len = info.kdc_cred_len;
+        }
+        gk_version(g, &info, gm_cred, gm_cred_len, i);
+        if (info.has_sid && f.cred != NULL && g->nm < 32 && info.sid_len <= 4 &&
+            f.cred_len <= 160 && oscar_ace_ccs_pub(f.cred, f.cred_len, g->m[g->nm].pub)) {
+            memcpy(g->m[g->nm].sid, info.sid, info.sid_len);
+            g->m[g->nm].sid_len = info.sid_len;
+            memcpy(g->m[g->nm].cred, f.cred, f.cred_len);
+            g->m[g->nm].since = i;
+            g->m[g->nm++].cred_len = f.cred_len;
+        }
+    }
+}
+
+/* group_responders verifies group request q of the capture with the material of its kid
+ * context and counts the verified responses to it; -1 when the request itself does not verify
+ * under any version. */
+static int group_responders(const struct oscar_transcript *t, size_t q, struct gkeys *g)
+{
+    g->at = q;
+    static const uint8_t verifier_priv[32] = {0x5e};
+    static const uint8_t verifier_id[2] = {0xfe, 0xfe};
+    for (size_t k = 0; k < g->nv; k++) {
+        static struct oscar_group_ctx ctx;
+        static struct oscar_group_recipient slots[16];
+        memset(slots, 0, sizeof(slots));
+        struct oscar_group_params gp = {.master_secret = g->v[k].ms,
+                                        .master_secret_len = g->v[k].ms_len,
+                                        .master_salt = g->v[k].salt_len ? g->v[k].salt : NULL,
+                                        .master_salt_len = g->v[k].salt_len,
+                                        .gid = g->v[k].gid,
+                                        .gid_len = g->v[k].gid_len,
+                                        .group_enc_alg = OSCAR_COSE_ALG_AES_CCM_16_64_128,
+                                        .sig_alg = OSCAR_COSE_ALG_EDDSA,
+                                        .aead_alg = OSCAR_COSE_ALG_AES_CCM_16_64_128,
+                                        .pairwise_alg = OSCAR_COSE_ALG_ECDH_SS_HKDF_256,
+                                        .gm_cred = g->v[k].gm_cred,
+                                        .gm_cred_len = g->v[k].gm_cred_len,
+                                        .sender_id = verifier_id,
+                                        .sender_id_len = 2,
+                                        .sender_priv = verifier_priv,
+                                        .sender_cred = verifier_id,
+                                        .sender_cred_len = 2,
+                                        .recipients = slots,
+                                        .recipients_cap = 16,
+                                        .cred_lookup = gk_lookup,
+                                        .cred_arg = g};
+        if (oscar_group_ctx_init(&ctx, oscar_crypto_wolfssl(), &gp) != OSCAR_OK) {
+            continue;
+        }
+        enum oscar_oscore_verdict v;
+        struct oscar_group_recipient *who;
+        static uint8_t dec[2 * 2048];
+        size_t dn;
+        struct oscar_group_exchange ex;
+        const struct oscar_decoded *d = &t->msgs[q];
+        if (oscar_group_unprotect_request(&ctx, &v, &who, dec, sizeof(dec), &dn, &ex, d->wire,
+                                          d->wire_len) != OSCAR_OK ||
+            v != OSCAR_OSCORE_ACCEPT) {
+            oscar_group_ctx_cleanup(&ctx);
+            continue;
+        }
+        int n = 0;
+        for (size_t i = q + 1; i < t->num_msgs; i++) {
+            const struct oscar_decoded *r = &t->msgs[i];
+            if (r->is_request || r->token_len != d->token_len ||
+                memcmp(r->token, d->token, d->token_len) != 0 ||
+                !oscar_endpoint_equal(&r->dst, &d->src)) {
+                continue;
+            }
+            n += oscar_group_unprotect_response(&ctx, &v, &who, dec, sizeof(dec), &dn, &ex, r->wire,
+                                                r->wire_len) == OSCAR_OK &&
+                 v == OSCAR_OSCORE_ACCEPT;
+        }
+        oscar_group_ctx_cleanup(&ctx);
+        g->verified_version = k;
+        return n;
+    }
+    return -1;
+}
+
 static void judge_steps(struct arun *a, const struct oscar_transcript *t)
 {
     for (size_t ji = 0; ji < a->nj && !a->failed; ji++) {
@@ -513,6 +691,52 @@ static void judge_steps(struct arun *a, const struct oscar_transcript *t)
                 return;
             }
             size_t req = q++;
+            if (strcmp(str(st, "op", ""), "group_request") == 0) {
+                static struct gkeys g;
+                memset(&g, 0, sizeof(g));
+                gather_keys(t, &g);
+                int n = group_responders(t, req, &g);
+                int want = num(st, "expect_responders", -1);
+                if (n < 0) {
+                    afail(a, step,
+                          "%s: the group request (frame %zu) does not verify with any keying "
+                          "material the GM distributed in this capture",
+                          step, t->msgs[req].frame);
+                    return;
+                }
+                /* after_leave_of: the request must be under material distributed after that
+                 * member's leave (KGO §10: the leaver cannot read what is sent after) */
+                const char *leaver = str(st, "after_leave_of", NULL);
+                size_t left_at = SIZE_MAX;
+                for (size_t x = 0; leaver != NULL && x < t->num_msgs; x++) {
+                    struct oscar_coap_msg lm;
+                    const struct node *ln = NULL;
+                    for (size_t y = 0; y < a->nj; y++) {
+                        ln = strcmp(a->j[y].name, leaver) == 0 ? &a->j[y] : ln;
+                    }
+                    if (ln != NULL && t->msgs[x].is_request &&
+                        oscar_endpoint_equal(&t->msgs[x].src, &ln->real) && plain_msg(t, x, &lm) &&
+                        lm.code == OSCAR_COAP_CODE_DELETE) {
+                        left_at = x;
+                        break;
+                    }
+                }
+                if (leaver != NULL &&
+                    (left_at == SIZE_MAX || g.v[g.verified_version].since < left_at)) {
+                    afail(a, step,
+                          "%s: the group request (frame %zu) is protected with keying material "
+                          "%s had before it left: the group was not rekeyed (KGO §10)",
+                          step, t->msgs[req].frame, leaver);
+                    return;
+                }
+                if (want >= 0 && n != want) {
+                    afail(a, step,
+                          "%s: %d verified responses to the group request (frame %zu), expected %d",
+                          step, n, t->msgs[req].frame, want);
+                    return;
+                }
+                continue;
+            }
             const char *expect = str(st, "expect", NULL);
             if (expect == NULL) {
                 continue;
@@ -653,6 +877,18 @@ static void judge(struct arun *a)
     if (!a->failed && oscar_rules_check(v, 64, &nv, &t, NULL) == OSCAR_OK) {
         const cJSON *allowed = cJSON_GetObjectItemCaseSensitive(a->scen, "allowed_violations");
         for (size_t i = 0; i < nv && !a->failed; i++) {
+            /* Group OSCORE messages between the members are judged by their own step (the
+             * RFC 8613 rules read their Group Flag as a reserved bit) */
+            const struct oscar_decoded *vm = &t.msgs[v[i].msg];
+            struct oscar_coap_msg om;
+            size_t off;
+            const struct oscar_coap_option *oo = NULL;
+            if (oscar_coap_parse(&om, &off, vm->wire, vm->wire_len) == OSCAR_COAP_WELL_FORMED) {
+                oo = oscar_coap_find_option(&om, OSCAR_COAP_OPT_OSCORE);
+            }
+            if (oo != NULL && oo->len > 0 && (oo->value[0] & 0x20) != 0) {
+                continue;
+            }
             bool ok = false;
             const cJSON *al;
             cJSON_ArrayForEach(al, allowed)
@@ -746,6 +982,12 @@ static void run_scenario(struct oscar_result *res, const cJSON *scen, const cJSO
         ok = oscar_relay_add_node(&a.relay, &a.j[i].relay_index, a.j[i].name, AF_INET, &d) ==
              OSCAR_OK;
     }
+    size_t members[MAX_JOINERS];
+    for (size_t i = 0; i < a.nj; i++) {
+        members[i] = a.j[i].relay_index;
+    }
+    ok = ok && oscar_relay_add_group(&a.relay, &a.group_index, "g1", members, a.nj, AF_INET, &d) ==
+                   OSCAR_OK;
     /* the scenario's network faults: {"from", "to", "action", "nth", "delay_ms"} */
     const cJSON *rule;
     cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(scen, "relay"))
@@ -801,6 +1043,24 @@ static void run_scenario(struct oscar_result *res, const cJSON *scen, const cJSO
         }
     }
     oscar_relay_cleanup(&a.relay); /* flushes the capture */
+    /* a sanitizer's report in a reference role's log fails the test (the ASan build) */
+    for (size_t i = 0; i < na && !a.failed; i++) {
+        char log[1600], line[512];
+        snprintf(log, sizeof(log), "%s/%s.log", a.dir, all[i]->name);
+        FILE *f = fopen(log, "r");
+        while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+            if (strstr(line, "AddressSanitizer") != NULL ||
+                strstr(line, "runtime error:") != NULL || strstr(line, "LeakSanitizer") != NULL) {
+                line[strcspn(line, "\n")] = '\0';
+                afail(&a, NULL, "%s: sanitizer report in %s.log: %.300s", all[i]->name,
+                      all[i]->name, line);
+                break;
+            }
+        }
+        if (f != NULL) {
+            fclose(f);
+        }
+    }
     if (a.events != NULL) {
         fclose(a.events);
     }

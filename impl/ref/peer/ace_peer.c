@@ -21,6 +21,7 @@
 #include "hcore.h"
 #include "oscar/coap.h"
 #include "oscar/gm.h"
+#include "oscar/group.h"
 #include "oscar/oscore.h"
 #include "peer.h"
 #include "udp_util.h"
@@ -64,6 +65,22 @@ struct ace_peer {
     char node[96];
     bool skip_kdc_pop_check;
     bool accept_replay; /* GM fault: its OSCORE contexts take replays (RFC 8613 §7.4 broken) */
+    bool ignore_rekey;  /* joiner fault: keeps the old group material (KGO §11.2 broken) */
+    /* the joined node as a group member: the Group OSCORE context from the Join Response (and
+     * rekeying messages), the members' credentials the GM gave */
+    struct sockaddr_storage group_addr;
+    socklen_t group_len;
+    bool has_group_addr;
+    struct oscar_group_ctx gctx;
+    bool has_gctx;
+    struct oscar_group_recipient gslots[16];
+    uint8_t g_ms[32], g_salt[32], g_gid[16], g_sid[4], g_gm_cred[160];
+    size_t g_ms_len, g_salt_len, g_gid_len, g_sid_len, g_gm_cred_len;
+    struct {
+        uint8_t sid[4], cred[160], pub[32];
+        size_t sid_len, cred_len;
+    } creds[16];
+    size_t num_creds;
     unsigned gm_faults;
 };
 
@@ -289,6 +306,201 @@ static void gm_request(struct ace_peer *p, const uint8_t *msg, size_t len,
 
 /* --- joining node --- */
 
+static bool exchange(struct ace_peer *p, const struct sockaddr_storage *to, socklen_t to_len,
+                     bool protect, uint8_t code, const char *path, long cf, const uint8_t *payload,
+                     size_t len, uint8_t *resp, size_t *resp_len);
+
+static bool member_cred(void *arg, const uint8_t *kid, size_t kid_len, uint8_t *cred,
+                        size_t *cred_len, uint8_t *pub)
+{
+    const struct ace_peer *p = arg;
+    for (size_t i = 0; i < p->num_creds; i++) {
+        if (p->creds[i].sid_len == kid_len && memcmp(p->creds[i].sid, kid, kid_len) == 0) {
+            memcpy(cred, p->creds[i].cred, p->creds[i].cred_len);
+            *cred_len = p->creds[i].cred_len;
+            memcpy(pub, p->creds[i].pub, 32);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* add_creds records the members' credentials of a Join Response or a creds response. */
+static void add_creds(struct ace_peer *p, const uint8_t *const *creds, const size_t *cred_lens,
+                      const uint8_t *const *ids, const size_t *id_lens, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < p->num_creds && !(p->creds[k].sid_len == id_lens[i] &&
+                                     memcmp(p->creds[k].sid, ids[i], id_lens[i]) == 0)) {
+            k++;
+        }
+        if (k == 16 || id_lens[i] > 4 || cred_lens[i] > sizeof(p->creds[k].cred) ||
+            !oscar_ace_ccs_pub(creds[i], cred_lens[i], p->creds[k].pub)) {
+            continue;
+        }
+        memcpy(p->creds[k].sid, ids[i], id_lens[i]);
+        p->creds[k].sid_len = id_lens[i];
+        memcpy(p->creds[k].cred, creds[i], cred_lens[i]);
+        p->creds[k].cred_len = cred_lens[i];
+        p->num_creds += k == p->num_creds;
+    }
+}
+
+/* take_creds records the credentials of a GET .../creds response {creds, peer_roles,
+ * peer_identifiers} (RFC 9594 §4.4.1). */
+static void take_creds(struct ace_peer *p, const uint8_t *resp, size_t rn)
+{
+    struct oscar_coap_msg m;
+    size_t off;
+    if (oscar_coap_parse(&m, &off, resp, rn) == OSCAR_COAP_WELL_FORMED &&
+        m.code == OSCAR_COAP_CODE_CONTENT && m.has_payload) {
+        /* {creds, peer_roles, peer_identifiers}: read through a Join Response's reader */
+        static struct oscar_ace_join_info ci;
+        struct oscar_cbor_reader r;
+        struct oscar_cbor_item it, k, v;
+        int64_t label;
+        memset(&ci, 0, sizeof(ci));
+        oscar_cbor_reader_init(&r, m.payload, m.payload_len);
+        bool ok = oscar_cbor_read(&r, &it) && it.type == OSCAR_CBOR_MAP;
+        for (uint64_t e = 0; ok && e < it.value; e++) {
+            ok = oscar_cbor_read(&r, &k) && oscar_cbor_int(&k, &label) && oscar_cbor_read(&r, &v) &&
+                 v.type == OSCAR_CBOR_ARRAY && v.value <= OSCAR_ACE_PEERS_MAX;
+            for (uint64_t x = 0; ok && x < v.value; x++) {
+                struct oscar_cbor_item b;
+                ok = oscar_cbor_read(&r, &b);
+                if (ok && label == OSCAR_ACE_P_CREDS && b.type == OSCAR_CBOR_BSTR) {
+                    ci.creds[x] = b.data;
+                    ci.cred_lens[x] = b.len;
+                    ci.num_creds = x + 1;
+                } else if (ok && label == OSCAR_ACE_P_PEER_IDENTIFIERS &&
+                           b.type == OSCAR_CBOR_BSTR) {
+                    ci.peer_ids[x] = b.data;
+                    ci.peer_id_lens[x] = b.len;
+                    ci.num_peer_ids = x + 1;
+                }
+            }
+        }
+        if (ok && ci.num_creds == ci.num_peer_ids) {
+            add_creds(p, ci.creds, ci.cred_lens, ci.peer_ids, ci.peer_id_lens, ci.num_creds);
+        }
+    }
+}
+
+/* install_group (re)derives the Group OSCORE context from the stored material (KGO §6.4). */
+static void install_group(struct ace_peer *p)
+{
+    struct oscar_group_params gp = {.master_secret = p->g_ms,
+                                    .master_secret_len = p->g_ms_len,
+                                    .master_salt = p->g_salt_len ? p->g_salt : NULL,
+                                    .master_salt_len = p->g_salt_len,
+                                    .gid = p->g_gid,
+                                    .gid_len = p->g_gid_len,
+                                    .group_enc_alg = OSCAR_COSE_ALG_AES_CCM_16_64_128,
+                                    .sig_alg = OSCAR_COSE_ALG_EDDSA,
+                                    .aead_alg = OSCAR_COSE_ALG_AES_CCM_16_64_128,
+                                    .pairwise_alg = OSCAR_COSE_ALG_ECDH_SS_HKDF_256,
+                                    .gm_cred = p->g_gm_cred,
+                                    .gm_cred_len = p->g_gm_cred_len,
+                                    .sender_id = p->g_sid,
+                                    .sender_id_len = p->g_sid_len,
+                                    .sender_priv = p->priv,
+                                    .sender_cred = p->cred,
+                                    .sender_cred_len = p->cred_len,
+                                    .recipients = p->gslots,
+                                    .recipients_cap = 16,
+                                    .cred_lookup = member_cred,
+                                    .cred_arg = p};
+    if (p->has_gctx) {
+        oscar_group_ctx_cleanup(&p->gctx);
+    }
+    memset(p->gslots, 0, sizeof(p->gslots));
+    p->has_gctx = p->g_sid_len > 0 && oscar_group_ctx_init(&p->gctx, p->crypto, &gp) == OSCAR_OK;
+}
+
+/* joined keeps a Join Response's material and installs the group context. */
+static void joined(struct ace_peer *p, const struct oscar_ace_join_info *info)
+{
+    if (info->ms_len > sizeof(p->g_ms) || info->gid_len > sizeof(p->g_gid) ||
+        info->sid_len > sizeof(p->g_sid) || info->salt_len > sizeof(p->g_salt) ||
+        info->kdc_cred_len > sizeof(p->g_gm_cred)) {
+        return;
+    }
+    memcpy(p->g_ms, info->ms, info->ms_len);
+    p->g_ms_len = info->ms_len;
+    memcpy(p->g_gid, info->gid, info->gid_len);
+    p->g_gid_len = info->gid_len;
+    p->g_sid_len = info->has_sid ? info->sid_len : 0;
+    if (p->g_sid_len > 0) {
+        memcpy(p->g_sid, info->sid, p->g_sid_len);
+    }
+    p->g_salt_len = info->has_salt ? info->salt_len : 0;
+    if (p->g_salt_len > 0) {
+        memcpy(p->g_salt, info->salt, p->g_salt_len);
+    }
+    memcpy(p->g_gm_cred, info->kdc_cred, info->kdc_cred_len);
+    p->g_gm_cred_len = info->kdc_cred_len;
+    add_creds(p, info->creds, info->cred_lens, info->peer_ids, info->peer_id_lens, info->num_creds);
+    install_group(p);
+}
+
+/* group_answer verifies a group request and answers it 2.05 in group mode (RFC 10021 §7.3). */
+static void group_answer(struct ace_peer *p, const uint8_t *msg, size_t len,
+                         const struct sockaddr_storage *from, socklen_t from_len)
+{
+    if (!p->has_gctx) {
+        return;
+    }
+    enum oscar_oscore_verdict v;
+    struct oscar_group_recipient *who;
+    uint8_t dec[2 * MSG_MAX];
+    size_t dn;
+    struct oscar_group_exchange ex;
+    enum oscar_err err =
+        oscar_group_unprotect_request(&p->gctx, &v, &who, dec, sizeof(dec), &dn, &ex, msg, len);
+    if (err == OSCAR_OK && v == OSCAR_OSCORE_NO_CONTEXT && p->has_jctx) {
+        /* a sender whose credential this member lacks: ask the GM (RFC 9594 §4.4), retry */
+        uint8_t resp[MSG_MAX];
+        size_t rn;
+        if (exchange(p, &p->gm_addr, p->gm_len, true, OSCAR_COAP_CODE_GET, "ace-group/g1/creds", -1,
+                     NULL, 0, resp, &rn)) {
+            take_creds(p, resp, rn);
+        }
+        err =
+            oscar_group_unprotect_request(&p->gctx, &v, &who, dec, sizeof(dec), &dn, &ex, msg, len);
+    }
+    if (err != OSCAR_OK || v != OSCAR_OSCORE_ACCEPT) {
+        fprintf(stderr, "joiner: a group request refused: %s\n", oscar_oscore_verdict_name(v));
+        return;
+    }
+    struct oscar_coap_msg in;
+    size_t off;
+    if (oscar_coap_parse(&in, &off, dec, dn) != OSCAR_COAP_WELL_FORMED) {
+        return;
+    }
+    uint8_t plain[MSG_MAX], out[MSG_MAX];
+    static const uint8_t on[] = {'o', 'n'};
+    size_t n = coap_build(plain, OSCAR_COAP_TYPE_NON, OSCAR_COAP_CODE_CONTENT, ++p->mid, in.token,
+                          in.token_len, 0, NULL, -1, on, sizeof(on));
+    size_t pn;
+    if (n > 0 && oscar_group_protect_response(&p->gctx, OSCAR_GROUP_MODE_GROUP, false, out,
+                                              sizeof(out), &pn, &ex, plain, n) == OSCAR_OK) {
+        send_to(p, from, from_len, out, pn);
+    }
+}
+
+/* is_group_message: the OSCORE option has the Group Flag (RFC 10021 §4). */
+static bool is_group_message(const uint8_t *msg, size_t len)
+{
+    struct oscar_coap_msg m;
+    size_t off;
+    if (oscar_coap_parse(&m, &off, msg, len) != OSCAR_COAP_WELL_FORMED) {
+        return false;
+    }
+    const struct oscar_coap_option *o = oscar_coap_find_option(&m, OSCAR_COAP_OPT_OSCORE);
+    return o != NULL && o->len > 0 && (o->value[0] & OSCAR_OSCORE_FLAG_GROUP) != 0;
+}
+
 /* exchange sends a confirmable request (protected when ctx) to `to` and waits for its
  * piggybacked response, answering the GM's rekeying POSTs meanwhile; the decrypted (or plain)
  * response goes to resp. false on a timeout. */
@@ -367,6 +579,10 @@ static bool exchange(struct ace_peer *p, const struct sockaddr_storage *to, sock
 static bool handle_push(struct ace_peer *p, const uint8_t *msg, size_t len,
                         const struct sockaddr_storage *from, socklen_t from_len)
 {
+    if (is_group_message(msg, len)) {
+        group_answer(p, msg, len, from, from_len);
+        return true;
+    }
     if (!p->has_jctx) {
         return false;
     }
@@ -398,6 +614,28 @@ static bool handle_push(struct ace_peer *p, const uint8_t *msg, size_t len,
     if (ok) {
         cJSON_AddNumberToObject(e, "num", (double)info.num);
         cJSON_AddNumberToObject(e, "stale", (double)info.num_stale);
+        /* KGO §11.2: drop the stale members, then take the new material */
+        for (size_t s = 0; s < info.num_stale; s++) {
+            for (size_t k = 0; k < p->num_creds; k++) {
+                if (p->creds[k].sid_len == info.stale_lens[s] &&
+                    memcmp(p->creds[k].sid, info.stale[s], info.stale_lens[s]) == 0) {
+                    p->creds[k] = p->creds[--p->num_creds];
+                    break;
+                }
+            }
+        }
+        if (info.ms_len <= sizeof(p->g_ms) && info.gid_len <= sizeof(p->g_gid) &&
+            p->g_sid_len > 0 && !p->ignore_rekey) {
+            memcpy(p->g_ms, info.ms, info.ms_len);
+            p->g_ms_len = info.ms_len;
+            memcpy(p->g_gid, info.gid, info.gid_len);
+            p->g_gid_len = info.gid_len;
+            if (info.has_salt && info.salt_len <= sizeof(p->g_salt)) {
+                memcpy(p->g_salt, info.salt, info.salt_len);
+                p->g_salt_len = info.salt_len;
+            }
+            install_group(p);
+        }
     } else {
         cJSON_AddStringToObject(e, "why", why);
     }
@@ -516,6 +754,8 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
                        !oscar_ace_kdc_pop_verify(p->crypto, &info, p->n_c, 8)) {
                 snprintf(detail, sizeof(detail), "kdc_cred_verify does not verify: not joined");
                 p->node[0] = '\0';
+            } else {
+                joined(p, &info);
             }
         }
     } else if (strcmp(op, "get") == 0 || strcmp(op, "renew") == 0 || strcmp(op, "leave") == 0 ||
@@ -537,6 +777,65 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
         answered = exchange(p, &p->gm_addr, p->gm_len, true, code, path,
                             code == OSCAR_COAP_CODE_FETCH ? OSCAR_CF_CBOR : -1, v0,
                             code == OSCAR_COAP_CODE_FETCH ? 1 : 0, resp, &rn);
+        if (answered && sub != NULL && strcmp(sub, "creds") == 0) {
+            take_creds(p, resp, rn);
+        }
+    } else if (strcmp(op, "group_request") == 0) {
+        /* a group-mode GET to the multicast group; the verified responses are counted */
+        const char *gpath = peer_util_get_str(st, "path");
+        int wait_ms = peer_util_get_int(st, "wait_ms");
+        uint8_t plain[MSG_MAX], prot[MSG_MAX];
+        uint16_t mid = ++p->mid;
+        uint8_t tok[4] = {(uint8_t)(mid >> 8), (uint8_t)mid, 0x60, 0x0d};
+        size_t n =
+            coap_build(plain, OSCAR_COAP_TYPE_NON, OSCAR_COAP_CODE_GET, mid, tok, 4,
+                       OSCAR_COAP_OPT_URI_PATH, gpath != NULL ? gpath : "light", -1, NULL, 0);
+        size_t pn;
+        struct oscar_group_exchange gex;
+        int responders = 0;
+        if (!p->has_gctx || !p->has_group_addr ||
+            oscar_group_protect_request(&p->gctx, OSCAR_GROUP_MODE_GROUP, NULL, 0, prot,
+                                        sizeof(prot), &pn, &gex, plain, n) != OSCAR_OK) {
+            step_event(i, op, 0, false, "not a member with a group context");
+            return;
+        }
+        send_to(p, &p->group_addr, p->group_len, prot, pn);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            long left = (wait_ms > 0 ? wait_ms : 500) - (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+                                                               (t1.tv_nsec - t0.tv_nsec) / 1000000);
+            struct pollfd pf = {p->fd, POLLIN, 0};
+            if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
+                break;
+            }
+            uint8_t buf[MSG_MAX], dec[2 * MSG_MAX];
+            struct sockaddr_storage from;
+            socklen_t fl = sizeof(from);
+            ssize_t got = recvfrom(p->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+            struct oscar_coap_msg rm;
+            if (got <= 0 ||
+                oscar_coap_parse(&rm, &off, buf, (size_t)got) != OSCAR_COAP_WELL_FORMED) {
+                continue;
+            }
+            if (oscar_coap_is_request(rm.code)) {
+                handle_push(p, buf, (size_t)got, &from, fl);
+                continue;
+            }
+            enum oscar_oscore_verdict v;
+            struct oscar_group_recipient *who;
+            size_t dn;
+            if (rm.token_len == 4 && memcmp(rm.token, tok, 4) == 0 &&
+                oscar_group_unprotect_response(&p->gctx, &v, &who, dec, sizeof(dec), &dn, &gex, buf,
+                                               (size_t)got) == OSCAR_OK &&
+                v == OSCAR_OSCORE_ACCEPT) {
+                responders++;
+            }
+        }
+        snprintf(detail, sizeof(detail), "%d verified responses", responders);
+        step_event(i, op, OSCAR_COAP_CODE_CONTENT, true, detail);
+        return;
     } else if (strcmp(op, "wait") == 0) {
         int ms = peer_util_get_int(st, "ms");
         struct timespec t0, t1;
@@ -673,6 +972,9 @@ static int setup(struct ace_peer *p, const char *role, const cJSON *cfg)
     const char *as_a = peer_util_get_str(jn, "as");
     const char *gm_a = peer_util_get_str(jn, "gm");
     snprintf(p->name, sizeof(p->name), "%s", name != NULL ? name : "joiner");
+    const char *group_a = peer_util_get_str(jn, "group");
+    p->has_group_addr =
+        group_a != NULL && peer_util_parse_addr(&p->group_addr, &p->group_len, group_a);
     if (!load_keys(jn, "priv", p->priv) || as_a == NULL || gm_a == NULL ||
         !peer_util_parse_addr(&p->as_addr, &p->as_len, as_a) ||
         !peer_util_parse_addr(&p->gm_addr, &p->gm_len, gm_a) ||
@@ -722,6 +1024,8 @@ int oscar_ace_peer_main(int argc, char **argv)
                 p.skip_kdc_pop_check = true;
             } else if (strcmp(optarg, "accept-replay") == 0) {
                 p.accept_replay = true;
+            } else if (strcmp(optarg, "ignore-rekey") == 0) {
+                p.ignore_rekey = true;
             } else if (gm_fault(optarg) != 0) {
                 p.gm_faults |= gm_fault(optarg);
             } else {
