@@ -910,6 +910,97 @@ static void judge(struct arun *a)
     oscar_transcript_free(&t);
 }
 
+/* write_run_json keeps what `oscar check --rejudge` needs next to the capture: the scenario,
+ * the seed (keys and the AS-GM token key follow from it), the nodes' endpoints, the variant. */
+static void write_run_json(const struct arun *a, const cJSON *variant)
+{
+    char path[1500];
+    snprintf(path, sizeof(path), "%s/scenario.json", a->dir);
+    (void)write_json(path, cJSON_Duplicate(a->scen, true));
+    cJSON *run = cJSON_CreateObject();
+    cJSON_AddStringToObject(run, "kind", "ace");
+    cJSON_AddStringToObject(run, "scenario", "scenario.json");
+    char seed[32];
+    snprintf(seed, sizeof(seed), "%llu", (unsigned long long)a->seed);
+    cJSON_AddStringToObject(run, "seed", seed);
+    if (variant != NULL) {
+        cJSON_AddItemToObject(run, "variant", cJSON_Duplicate(variant, true));
+    }
+    cJSON *nodes = cJSON_AddObjectToObject(run, "nodes");
+    const struct node *all[MAX_JOINERS + 2] = {&a->as, &a->gm};
+    size_t na = 2;
+    for (size_t i = 0; i < a->nj; i++) {
+        all[na++] = &a->j[i];
+    }
+    for (size_t i = 0; i < na; i++) {
+        char ep[64];
+        oscar_endpoint_format(ep, sizeof(ep), &all[i]->real);
+        cJSON_AddStringToObject(nodes, all[i]->name, ep);
+    }
+    snprintf(path, sizeof(path), "%s/run.json", a->dir);
+    (void)write_json(path, run);
+}
+
+int oscar_ace_rejudge_one(const char *dir)
+{
+    static struct arun a;
+    memset(&a, 0, sizeof(a));
+    char path[1500];
+    struct oscar_diag d = {{0}};
+    cJSON *run = NULL;
+    cJSON *scen = NULL;
+    int rc = 2;
+    snprintf(path, sizeof(path), "%s/run.json", dir);
+    if (oscar_json_load_file(&run, path, &d) != OSCAR_OK) {
+        printf("ERROR  %s: %s\n", dir, d.msg);
+        return 2;
+    }
+    snprintf(path, sizeof(path), "%s/scenario.json", dir);
+    if (oscar_json_load_file(&scen, path, &d) != OSCAR_OK) {
+        printf("ERROR  %s: %s\n", dir, d.msg);
+        cJSON_Delete(run);
+        return 2;
+    }
+    a.scen = scen;
+    a.seed = strtoull(str(run, "seed", "1"), NULL, 10);
+    snprintf(a.dir, sizeof(a.dir), "%s", dir);
+    key_for(&a, "token key", a.token_key, sizeof(a.token_key));
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(run, "nodes");
+    bool ok = oscar_endpoint_parse(&a.as.real, str(nodes, "as", "")) == OSCAR_OK &&
+              oscar_endpoint_parse(&a.gm.real, str(nodes, "gm", "")) == OSCAR_OK;
+    const cJSON *jn;
+    cJSON_ArrayForEach(jn, cJSON_GetObjectItemCaseSensitive(scen, "joiners"))
+    {
+        if (a.nj < MAX_JOINERS) {
+            struct node *n = &a.j[a.nj++];
+            snprintf(n->name, sizeof(n->name), "%s", str(jn, "name", "j"));
+            n->steps = cJSON_GetObjectItemCaseSensitive(jn, "steps");
+            ok = ok && oscar_endpoint_parse(&n->real, str(nodes, n->name, "")) == OSCAR_OK;
+        }
+    }
+    if (!ok) {
+        printf("ERROR  %s: run.json lacks a node's endpoint\n", dir);
+    } else {
+        judge(&a);
+        const cJSON *variant = cJSON_GetObjectItemCaseSensitive(run, "variant");
+        if (variant != NULL) {
+            const char *fails_at = str(variant, "fails_at", "?");
+            bool caught = a.failed && strcmp(a.fail_step, fails_at) == 0;
+            printf("%-6s %s: negative control %s@%s %s%s\n", caught ? "PASS" : "FAIL", dir,
+                   str(variant, "bug", "?"), str(variant, "node", "?"),
+                   caught ? "caught: " : "not caught at step ", caught ? a.reason : fails_at);
+            rc = caught ? 0 : 1;
+        } else {
+            printf("%-6s %s%s%s\n", a.failed ? "FAIL" : "PASS", dir, a.failed ? ": " : "",
+                   a.failed ? a.reason : "");
+            rc = a.failed ? 1 : 0;
+        }
+    }
+    cJSON_Delete(run);
+    cJSON_Delete(scen);
+    return rc;
+}
+
 struct roles {
     struct role_impl as, gm, joiner;
     const char *root;
@@ -1064,6 +1155,7 @@ static void run_scenario(struct oscar_result *res, const cJSON *scen, const cJSO
     if (a.events != NULL) {
         fclose(a.events);
     }
+    write_run_json(&a, variant);
     if (!a.failed) {
         judge(&a);
     }

@@ -48,7 +48,7 @@ static size_t find_scenarios(const char **out, size_t cap, const char *dir, stru
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.' || strcmp(e->d_name, "contexts") == 0 ||
-            strcmp(e->d_name, "group") == 0) {
+            strcmp(e->d_name, "group") == 0 || strcmp(e->d_name, "ace") == 0) {
             continue;
         }
         char sub[1400];

@@ -6,9 +6,9 @@
 #include "runner.h"
 
 static const char *const IMPL_REQ[] = {"name", "client", "server", NULL};
-static const char *const IMPL_OPT[] = {"description",       "bug_flag",         "disabled",
-                                       "expected_failures", "unavailable",      "capabilities",
-                                       "requires",          "ready_timeout_ms", NULL};
+static const char *const IMPL_OPT[] = {
+    "description",       "as",          "gm",           "joiner",   "bug_flag",         "disabled",
+    "expected_failures", "unavailable", "capabilities", "requires", "ready_timeout_ms", NULL};
 
 static enum oscar_err load_argv(const char **argv, size_t *argc, const cJSON *list,
                                 const struct oscar_json_loc *loc, const char *key,

@@ -76,6 +76,10 @@ static int rejudge_one(const char *dir)
         rc = oscar_group_rejudge_one(dir); /* a multi-node Group OSCORE test (harness/group) */
         goto out;
     }
+    if (cJSON_IsString(kind) && strcmp(kind->valuestring, "ace") == 0) {
+        rc = oscar_ace_rejudge_one(dir); /* an ACE test (harness/ace) */
+        goto out;
+    }
     const cJSON *scen = cJSON_GetObjectItemCaseSensitive(run, "scenario");
     const cJSON *cep = cJSON_GetObjectItemCaseSensitive(run, "client_endpoint");
     const cJSON *bug = cJSON_GetObjectItemCaseSensitive(run, "bug");

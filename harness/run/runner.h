@@ -62,6 +62,10 @@ int oscar_cmd_run(int argc, char **argv);
 /* oscar_cmd_ace_run is `oscar run --suite ace` (harness/ace/arun.c). */
 int oscar_cmd_ace_run(int argc, char **argv);
 
+/* oscar_ace_rejudge_one judges a finished ACE test folder again (run.json, scenario.json,
+ * capture.pcap) and prints its line; 0 pass, 1 fail, 2 unusable. */
+int oscar_ace_rejudge_one(const char *dir);
+
 /* oscar_cmd_group_run is `oscar run --suite group` (harness/group/grun.c). */
 int oscar_cmd_group_run(int argc, char **argv);
 
