@@ -402,18 +402,11 @@ static bool plain_msg(const struct oscar_transcript *t, size_t i, struct oscar_c
     return oscar_coap_parse(m, &off, d->plain, d->plain_len) == OSCAR_COAP_WELL_FORMED;
 }
 
-struct derived {
-    struct oscar_context_spec specs[MAX_JOINERS * 4];
-    size_t n;
-    uint8_t bytes[MAX_JOINERS * 4][4][64];
-};
-
-/* derive_contexts finds every /authz-info exchange of t (read without keys) and states the
- * OSCORE-profile context it set up, from the client's side. */
-static void derive_contexts(const struct arun *a, const struct oscar_transcript *t,
-                            struct derived *out)
+size_t oscar_ace_derive_specs(const uint8_t token_key[16], const struct oscar_transcript *t,
+                              struct oscar_context_spec *out, size_t cap, struct oscar_arena *arena)
 {
-    for (size_t i = 0; i < t->num_msgs && out->n < MAX_JOINERS * 4; i++) {
+    size_t n = 0;
+    for (size_t i = 0; i < t->num_msgs && n < cap; i++) {
         const struct oscar_decoded *d = &t->msgs[i];
         struct oscar_coap_msg m, r;
         if (!d->is_request || d->oscore || d->first_copy != (long)i || !plain_msg(t, i, &m) ||
@@ -458,31 +451,36 @@ static void derive_contexts(const struct arun *a, const struct oscar_transcript 
         if (tok == NULL || n1 == NULL || id1 == NULL || n1_len > 32 || id1_len > 8) {
             continue;
         }
-        (void)oscar_ace_cwt_check_encrypted(oscar_crypto_wolfssl(), a->token_key, "as", "gm", 0,
-                                            tok, tok_len, &cl, why, sizeof(why));
-        if (!cl.has_osc) {
-            continue;
-        }
-        size_t s = out->n++;
-        struct oscar_context_spec *sp = &out->specs[s];
-        uint8_t(*b)[64] = out->bytes[s];
+        (void)oscar_ace_cwt_check_encrypted(oscar_crypto_wolfssl(), token_key, "", "", 0, tok,
+                                            tok_len, &cl, why, sizeof(why));
+        uint8_t salt[128];
+        size_t salt_len = 0;
         struct oscar_ace_osc_params op = {&cl,    n1,        ar.n2,   id1,       ar.id2,
                                           n1_len, ar.n2_len, id1_len, ar.id2_len};
-        size_t salt_len = 0;
+        uint8_t *ms = oscar_arena_alloc(arena, cl.osc_ms_len + 1);
+        uint8_t *sa = oscar_arena_alloc(arena, sizeof(salt));
+        uint8_t *sid = oscar_arena_alloc(arena, ar.id2_len + 1);
+        uint8_t *rid = oscar_arena_alloc(arena, id1_len + 1);
+        if (!cl.has_osc || ms == NULL || sa == NULL || sid == NULL || rid == NULL ||
+            oscar_ace_osc_salt(&op, salt, sizeof(salt), &salt_len) != OSCAR_OK) {
+            continue;
+        }
+        struct oscar_context_spec *sp = &out[n++];
         memset(sp, 0, sizeof(*sp));
         snprintf(sp->name, sizeof(sp->name), "authz-info@%zu", d->frame);
-        memcpy(b[0], cl.osc_ms, cl.osc_ms_len);
-        (void)oscar_ace_osc_salt(&op, b[1], 64, &salt_len);
-        memcpy(b[2], ar.id2, ar.id2_len);
-        memcpy(b[3], id1, id1_len);
-        sp->master_secret = (struct oscar_bytes_field){true, false, b[0], cl.osc_ms_len};
-        sp->master_salt = (struct oscar_bytes_field){true, false, b[1], salt_len};
-        sp->sender_id = (struct oscar_bytes_field){true, false, b[2], ar.id2_len};
-        sp->recipient_id = (struct oscar_bytes_field){true, false, b[3], id1_len};
+        memcpy(ms, cl.osc_ms, cl.osc_ms_len);
+        memcpy(sa, salt, salt_len);
+        memcpy(sid, ar.id2, ar.id2_len);
+        memcpy(rid, id1, id1_len);
+        sp->master_secret = (struct oscar_bytes_field){true, false, ms, cl.osc_ms_len};
+        sp->master_salt = (struct oscar_bytes_field){true, false, sa, salt_len};
+        sp->sender_id = (struct oscar_bytes_field){true, false, sid, ar.id2_len};
+        sp->recipient_id = (struct oscar_bytes_field){true, false, rid, id1_len};
         sp->id_context = (struct oscar_bytes_field){true, true, NULL, 0};
         sp->aead_alg = OSCAR_COSE_ALG_AES_CCM_16_64_128;
         sp->hkdf_alg = OSCAR_COSE_ALG_HKDF_SHA256;
     }
+    return n;
 }
 
 /* problem_id reads the error-id of concise problem details (-1 if none). */
@@ -863,11 +861,14 @@ static void judge(struct arun *a)
         afail(a, NULL, "capture: %s", d.msg);
         return;
     }
-    static struct derived dv;
-    memset(&dv, 0, sizeof(dv));
-    derive_contexts(a, &t, &dv);
+    static struct oscar_context_spec specs[MAX_JOINERS * 4];
+    struct oscar_arena arena;
+    oscar_arena_init(&arena, 0);
+    size_t ns = oscar_ace_derive_specs(a->token_key, &t, specs, MAX_JOINERS * 4, &arena);
     oscar_transcript_free(&t);
-    if (oscar_transcript_decode(&t, pcap, dv.specs, dv.n, NULL, 0, &d) != OSCAR_OK) {
+    enum oscar_err err = oscar_transcript_decode(&t, pcap, specs, ns, NULL, 0, &d);
+    oscar_arena_free(&arena);
+    if (err != OSCAR_OK) {
         afail(a, NULL, "capture: %s", d.msg);
         return;
     }
@@ -923,6 +924,10 @@ static void write_run_json(const struct arun *a, const cJSON *variant)
     char seed[32];
     snprintf(seed, sizeof(seed), "%llu", (unsigned long long)a->seed);
     cJSON_AddStringToObject(run, "seed", seed);
+    char key[40];
+    hex_of(key, a->token_key, sizeof(a->token_key));
+    /* oscar check capture.pcap --ace-token-key KEY --all-ports decodes the capture alone */
+    cJSON_AddStringToObject(run, "token_key", key);
     if (variant != NULL) {
         cJSON_AddItemToObject(run, "variant", cJSON_Duplicate(variant, true));
     }

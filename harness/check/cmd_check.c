@@ -291,6 +291,7 @@ int oscar_cmd_check(int argc, char **argv)
         return oscar_rejudge(argc - 2, argv + 2);
     }
     const char *contexts = NULL;
+    const char *ace_key_hex = NULL;
     const char *json = NULL;
     uint16_t ports[MAX_PORTS];
     size_t num_ports = 0;
@@ -303,6 +304,7 @@ int oscar_cmd_check(int argc, char **argv)
         {"reorder-window", required_argument, NULL, 'r'},
         {"replay-window", required_argument, NULL, 'w'},
         {"contexts", required_argument, NULL, 'c'},
+        {"ace-token-key", required_argument, NULL, 'K'},
         {"scenario", required_argument, NULL, 's'},
         {"scenarios-dir", required_argument, NULL, 'd'},
         {"json", required_argument, NULL, 'j'},
@@ -318,6 +320,9 @@ int oscar_cmd_check(int argc, char **argv)
         switch (ch) {
         case 'c':
             contexts = optarg;
+            break;
+        case 'K':
+            ace_key_hex = optarg;
             break;
         case 'j':
             json = optarg;
@@ -363,7 +368,8 @@ int oscar_cmd_check(int argc, char **argv)
             scenarios_dir = optarg;
             break;
         case 'h':
-            printf("usage: oscar check PCAP --contexts FILE [--json OUT] [--port N]... "
+            printf("usage: oscar check PCAP [--contexts FILE] [--ace-token-key HEX] [--json OUT] "
+                   "[--port N]... "
                    "[--all-ports]\n"
                    "            [--only-violations] [--scenario FILE [--scenarios-dir DIR]]\n"
                    "            [--reorder-window MS] [--replay-window N]\n"
@@ -383,6 +389,10 @@ int oscar_cmd_check(int argc, char **argv)
                    "capture order is each peer's own, as on a peer's host). --replay-window N:\n"
                    "the recipients' replay window size where the contexts file states none\n"
                    "(replay_window; default 32, RFC 8613 §3.2.2).\n"
+                   "--ace-token-key HEX: an ACE capture (OSCORE profile, RFC 9203): the tokens\n"
+                   "of its /authz-info exchanges are decrypted with this key (the one the AS\n"
+                   "shares with the Group Manager), the OSCORE contexts derived from them and\n"
+                   "the nonces and IDs of the exchange, and the GM exchanges judged (ACE-*).\n"
                    "OSCORE messages are verified on one thread per CPU (at most 8);\n"
                    "OSCAR_THREADS=N in the environment sets the number.\n"
                    "       oscar check PCAP --group-scenario FILE --nodes FILE\n"
@@ -398,7 +408,15 @@ int oscar_cmd_check(int argc, char **argv)
             return OSCAR_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1 || (contexts == NULL && scenario == NULL)) {
+    uint8_t ace_key[16];
+    size_t ace_key_len = 0;
+    if (ace_key_hex != NULL && (oscar_hex_decode(ace_key, sizeof(ace_key), &ace_key_len,
+                                                 ace_key_hex, strlen(ace_key_hex)) != OSCAR_OK ||
+                                ace_key_len != 16)) {
+        fprintf(stderr, "oscar check: --ace-token-key takes 16 bytes in hex\n");
+        return OSCAR_EXIT_USAGE;
+    }
+    if (optind != argc - 1 || (contexts == NULL && scenario == NULL && ace_key_hex == NULL)) {
         fprintf(stderr, "usage: oscar check PCAP --contexts FILE (oscar check --help)\n");
         return OSCAR_EXIT_USAGE;
     }
@@ -427,9 +445,27 @@ int oscar_cmd_check(int argc, char **argv)
         ns = sc.num_contexts;
         memcpy(specs, sc.contexts, ns * sizeof(specs[0]));
     }
-    if ((contexts != NULL && load_contexts(specs, &ns, contexts, &arena, &diag) != OSCAR_OK) ||
-        oscar_transcript_decode(&t, pcap, specs, ns, ports, all_ports ? 0 : num_ports, &diag) !=
+    if (contexts != NULL && load_contexts(specs, &ns, contexts, &arena, &diag) != OSCAR_OK) {
+        fprintf(stderr, "oscar check: %s\n", diag.msg);
+        oscar_arena_free(&arena);
+        return OSCAR_EXIT_INPUT;
+    }
+    if (ace_key_hex != NULL) {
+        /* the OSCORE-profile contexts of the capture's /authz-info exchanges (RFC 9203) */
+        if (oscar_transcript_decode(&t, pcap, specs, ns, ports, all_ports ? 0 : num_ports, &diag) !=
             OSCAR_OK) {
+            fprintf(stderr, "oscar check: %s\n", diag.msg);
+            oscar_arena_free(&arena);
+            return OSCAR_EXIT_INPUT;
+        }
+        size_t nd = oscar_ace_derive_specs(ace_key, &t, specs + ns, MAX_CONTEXTS - ns, &arena);
+        oscar_transcript_free(&t);
+        fprintf(stderr, "oscar check: %zu OSCORE-profile contexts from /authz-info exchanges\n",
+                nd);
+        ns += nd;
+    }
+    if (oscar_transcript_decode(&t, pcap, specs, ns, ports, all_ports ? 0 : num_ports, &diag) !=
+        OSCAR_OK) {
         fprintf(stderr, "oscar check: %s\n", diag.msg);
         oscar_arena_free(&arena);
         return OSCAR_EXIT_INPUT;

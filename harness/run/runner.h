@@ -62,6 +62,16 @@ int oscar_cmd_run(int argc, char **argv);
 /* oscar_cmd_ace_run is `oscar run --suite ace` (harness/ace/arun.c). */
 int oscar_cmd_ace_run(int argc, char **argv);
 
+struct oscar_transcript;
+struct oscar_context_spec;
+
+/* oscar_ace_derive_specs states the OSCORE-profile context of every /authz-info exchange of t
+ * (read without keys) from the client's side, the tokens decrypted with token_key (the key the
+ * AS shares with the GM; RFC 9203 §4.3); returns how many (bytes in arena). */
+size_t oscar_ace_derive_specs(const uint8_t token_key[16], const struct oscar_transcript *t,
+                              struct oscar_context_spec *out, size_t cap,
+                              struct oscar_arena *arena);
+
 /* oscar_ace_rejudge_one judges a finished ACE test folder again (run.json, scenario.json,
  * capture.pcap) and prints its line; 0 pass, 1 fail, 2 unusable. */
 int oscar_ace_rejudge_one(const char *dir);
