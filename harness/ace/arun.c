@@ -191,6 +191,8 @@ static bool write_configs(struct arun *a)
     cJSON_AddNumberToObject(g, "sid_count", num(gm, "sid_count", 32));
     cJSON_AddBoolToObject(g, "inactive",
                           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gm, "inactive")));
+    cJSON_AddBoolToObject(g, "rekey_on_join",
+                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gm, "rekey_on_join")));
     snprintf(path, sizeof(path), "%s/gm.json", a->dir);
     if (!write_json(path, c)) {
         return false;
@@ -869,6 +871,45 @@ static void judge_rekeys(struct arun *a, const struct oscar_transcript *t)
     }
 }
 
+/* judge_requests: the requests the scenario expects a joiner to make on its own (e.g. the
+ * missed-rekeying procedure's FETCH of stale-sids), each found decrypted in the capture with
+ * the answer's code. */
+static void judge_requests(struct arun *a, const struct oscar_transcript *t)
+{
+    static const char *const methods[] = {"", "GET", "POST", "PUT", "DELETE", "FETCH"};
+    const cJSON *want;
+    cJSON_ArrayForEach(want, cJSON_GetObjectItemCaseSensitive(a->scen, "expect_requests"))
+    {
+        const struct node *jn = NULL;
+        for (size_t i = 0; i < a->nj; i++) {
+            jn = strcmp(a->j[i].name, str(want, "from", "")) == 0 ? &a->j[i] : jn;
+        }
+        bool found = false;
+        for (size_t i = 0; jn != NULL && i < t->num_msgs && !found; i++) {
+            struct oscar_coap_msg m, r;
+            if (!t->msgs[i].is_request || !oscar_endpoint_equal(&t->msgs[i].src, &jn->real) ||
+                !plain_msg(t, i, &m) || m.code > 5 ||
+                strcmp(methods[m.code], str(want, "method", "")) != 0 ||
+                !path_is(&m, str(want, "path", ""))) {
+                continue;
+            }
+            long ri = response_of(t, i);
+            char got[16] = "none";
+            if (ri >= 0 && plain_msg(t, (size_t)ri, &r)) {
+                snprintf(got, sizeof(got), "%u.%02u", OSCAR_COAP_CODE_CLASS(r.code),
+                         OSCAR_COAP_CODE_DETAIL(r.code));
+            }
+            found = strcmp(got, str(want, "expect", got)) == 0;
+        }
+        if (!found) {
+            afail(a, "requests", "%s made no %s %s answered %s (%s)", str(want, "from", "?"),
+                  str(want, "method", "?"), str(want, "path", "?"), str(want, "expect", "?"),
+                  str(want, "rfc", "the scenario"));
+            return;
+        }
+    }
+}
+
 static void judge(struct arun *a)
 {
     char pcap[1500];
@@ -925,6 +966,9 @@ static void judge(struct arun *a)
     }
     if (!a->failed) {
         judge_rekeys(a, &t);
+    }
+    if (!a->failed) {
+        judge_requests(a, &t);
     }
     oscar_transcript_free(&t);
 }

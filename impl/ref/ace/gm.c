@@ -79,6 +79,7 @@ enum oscar_err oscar_gm_init(struct oscar_gm *gm, const struct oscar_gm_config *
     gm->inactive = cfg->inactive;
     gm->exp = cfg->exp;
     gm->faults = cfg->faults;
+    gm->rekey_on_join = cfg->rekey_on_join;
     if (cfg->token_key != NULL) {
         memcpy(gm->token_key, cfg->token_key, sizeof(gm->token_key));
         gm->has_token_key = true;
@@ -757,6 +758,11 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
     }
     /* admitted: a re-joining member gets a new Sender ID, its old one goes stale (KGO §6.3) */
     bool rejoin = old != NULL;
+    if (!rejoin && gm->rekey_on_join && oscar_gm_rekey(gm, now) != OSCAR_OK) {
+        /* backward security (KGO §7): the others move to new material before the new member
+         * gets it; an outbox too small only loses messages, the join goes on */
+        why(rs, "the rekeying messages did not fit the outbox");
+    }
     int mi = rejoin ? c->member : new_member(gm);
     if (mi < 0) {
         why(rs, "the member table is full");

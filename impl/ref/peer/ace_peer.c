@@ -81,6 +81,8 @@ struct ace_peer {
         size_t sid_len, cred_len;
     } creds[16];
     size_t num_creds;
+    uint64_t g_num;           /* the version of the installed material */
+    bool ignore_missed_rekey; /* joiner fault: skips the missed-rekeying procedure (KGO §11.3) */
     unsigned gm_faults;
 };
 
@@ -440,6 +442,7 @@ static void joined(struct ace_peer *p, const struct oscar_ace_join_info *info)
     }
     memcpy(p->g_gm_cred, info->kdc_cred, info->kdc_cred_len);
     p->g_gm_cred_len = info->kdc_cred_len;
+    p->g_num = info->num;
     add_creds(p, info->creds, info->cred_lens, info->peer_ids, info->peer_id_lens, info->num_creds);
     install_group(p);
 }
@@ -611,9 +614,45 @@ static bool handle_push(struct ace_peer *p, const uint8_t *msg, size_t len,
     cJSON *e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "event", "rekey");
     cJSON_AddBoolToObject(e, "valid", ok);
+    if (ok && info.num <= p->g_num) {
+        ok = false; /* KGO §11.2: V' <= V is ignored */
+        cJSON_AddStringToObject(e, "why", "not newer than the material in use: ignored");
+    } else if (ok && info.num > p->g_num + 1 && !p->ignore_missed_rekey) {
+        /* KGO §11.3: versions were missed; the stale Sender IDs since ours */
+        uint8_t ver[9], resp[MSG_MAX];
+        size_t vn, rn;
+        struct oscar_cbor_writer w;
+        oscar_cbor_writer_init(&w, ver, sizeof(ver));
+        oscar_cbor_put_uint(&w, p->g_num);
+        if (oscar_cbor_writer_finish(&w, &vn) == OSCAR_OK &&
+            exchange(p, &p->gm_addr, p->gm_len, true, OSCAR_COAP_CODE_FETCH,
+                     "ace-group/g1/stale-sids", OSCAR_CF_CBOR, ver, vn, resp, &rn)) {
+            struct oscar_coap_msg sm;
+            size_t soff;
+            struct oscar_cbor_reader r;
+            struct oscar_cbor_item arr, sid;
+            if (oscar_coap_parse(&sm, &soff, resp, rn) == OSCAR_COAP_WELL_FORMED &&
+                sm.has_payload) {
+                oscar_cbor_reader_init(&r, sm.payload, sm.payload_len);
+                if (oscar_cbor_read(&r, &arr) && arr.type == OSCAR_CBOR_ARRAY) {
+                    for (uint64_t x = 0; x < arr.value && oscar_cbor_read(&r, &sid); x++) {
+                        for (size_t k = 0; sid.type == OSCAR_CBOR_BSTR && k < p->num_creds; k++) {
+                            if (p->creds[k].sid_len == sid.len &&
+                                memcmp(p->creds[k].sid, sid.data, sid.len) == 0) {
+                                p->creds[k] = p->creds[--p->num_creds];
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            cJSON_AddBoolToObject(e, "missed_rekeying", true);
+        }
+    }
     if (ok) {
         cJSON_AddNumberToObject(e, "num", (double)info.num);
         cJSON_AddNumberToObject(e, "stale", (double)info.num_stale);
+        p->g_num = info.num;
         /* KGO §11.2: drop the stale members, then take the new material */
         for (size_t s = 0; s < info.num_stale; s++) {
             for (size_t k = 0; k < p->num_creds; k++) {
@@ -962,6 +1001,7 @@ static int setup(struct ace_peer *p, const char *role, const cJSON *cfg)
                                     .seed = p->seed,
                                     .faults = p->gm_faults,
                                     .token_key = token_key};
+        c.rekey_on_join = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gm, "rekey_on_join"));
         if (oscar_gm_init(p->gm, &c, p->crypto) != OSCAR_OK) {
             fprintf(stderr, "ace-peer: gm: bad configuration\n");
             return 1;
@@ -1026,6 +1066,8 @@ int oscar_ace_peer_main(int argc, char **argv)
                 p.accept_replay = true;
             } else if (strcmp(optarg, "ignore-rekey") == 0) {
                 p.ignore_rekey = true;
+            } else if (strcmp(optarg, "ignore-missed-rekey") == 0) {
+                p.ignore_missed_rekey = true;
             } else if (gm_fault(optarg) != 0) {
                 p.gm_faults |= gm_fault(optarg);
             } else {

@@ -143,6 +143,7 @@ struct oscar_gm_config {
     /* the key the AS encrypts tokens with (16 bytes, AES-CCM-16-64-128): set, /authz-info takes
      * COSE_Encrypt0 tokens and the OSCORE profile's nonce1/ace_client_recipientid (RFC 9203) */
     const uint8_t *token_key;
+    bool rekey_on_join; /* backward security: a new member's join rekeys the others (KGO §7) */
 };
 
 /* struct oscar_gm_member is one member: its node name, Sender ID, roles (AIF Tperm) and
@@ -208,6 +209,7 @@ struct oscar_gm {
     uint8_t fixed_n_kdc[OSCAR_GM_NONCE_LEN]; /* the next N_KDC when set (test vectors) */
     uint8_t token_key[16];
     bool has_token_key;
+    bool rekey_on_join;
     bool has_fixed_n_kdc;
     /* Sender IDs handed out since the current Gid (KGO §6.3: never reused until a new Gid) */
     uint8_t sid_used[OSCAR_GM_SID_BITS / 8];
