@@ -792,6 +792,8 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
         c->pop_key_known = true;
     }
     c->member = mi;
+    memcpy(m->n_c, f.n_c, f.n_c_len); /* RFC 9594 §4.3.1: kept for GET kdc-cred */
+    m->n_c_len = f.n_c_len;
     bool sid_top = (gm->faults & OSCAR_GM_FAULT_SID_TOP_LEVEL) && m->sid_len > 0;
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
@@ -1024,6 +1026,93 @@ static void stale_sids(struct oscar_gm *gm, const uint8_t *p, size_t len,
 }
 
 /* group_resource answers the sub-resources of /ace-group/GROUPNAME that take no node name. */
+/* sig_enc_key derives the group's Signature Encryption Key (RFC 10021 §2.1.9) for verif-data. */
+static enum oscar_err sig_enc_key(const struct oscar_gm *gm, uint8_t *out, size_t *out_len)
+{
+    static struct oscar_group_ctx ctx;
+    static const uint8_t gm_sid[1] = {0};
+    struct oscar_group_params p = {.master_secret = gm->ms,
+                                   .master_secret_len = sizeof(gm->ms),
+                                   .master_salt = gm->salt_len ? gm->salt : NULL,
+                                   .master_salt_len = gm->salt_len,
+                                   .gid = gm->gid,
+                                   .gid_len = gm->gid_len,
+                                   .group_enc_alg = OSCAR_COSE_ALG_AES_CCM_16_64_128,
+                                   .sig_alg = OSCAR_COSE_ALG_EDDSA,
+                                   .gm_cred = gm->gm_cred,
+                                   .gm_cred_len = gm->gm_cred_len,
+                                   .sender_id = gm_sid,
+                                   .sender_id_len = 1,
+                                   .sender_priv = gm->gm_priv,
+                                   .sender_cred = gm->gm_cred,
+                                   .sender_cred_len = gm->gm_cred_len};
+    OSCAR_TRY(oscar_group_ctx_init(&ctx, gm->crypto, &p));
+    *out_len = ctx.group_enc->key_len;
+    memcpy(out, ctx.sig_enc_key, *out_len);
+    oscar_group_ctx_cleanup(&ctx);
+    return OSCAR_OK;
+}
+
+/* verif_data answers GET .../verif-data (KGO §9.6): what a signature verifier needs. */
+static void verif_data(struct oscar_gm *gm, uint64_t now, struct oscar_gm_response *rs)
+{
+    uint8_t sek[OSCAR_CRYPTO_KEY_MAX];
+    size_t sek_len;
+    if (sig_enc_key(gm, sek, &sek_len) != OSCAR_OK) {
+        respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
+        return;
+    }
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    oscar_cbor_put_map(&w, 7);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_GKTY);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_GKTY_GROUP_OSCORE);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_KEY);
+    oscar_cbor_put_map(&w, 6);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_K_HKDF);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_HKDF_SHA256);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_K_CONTEXT_ID);
+    oscar_cbor_put_bstr(&w, gm->gid, gm->gid_len);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_K_CRED_FMT);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_CRED_FMT_KCCS);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_K_GP_ENC_ALG);
+    oscar_cbor_put_int(&w, OSCAR_COSE_ALG_AES_CCM_16_64_128);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_K_SIGN_ALG);
+    oscar_cbor_put_int(&w, OSCAR_COSE_ALG_EDDSA);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_K_SIGN_PARAMS);
+    oscar_cbor_put_array(&w, 2);
+    put_caps(&w, KTY_OKP, OSCAR_COSE_CRV_ED25519);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_NUM);
+    oscar_cbor_put_uint(&w, gm->num);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_PROFILE);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_PROFILE_GROUP_OSCORE);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_EXP);
+    oscar_cbor_put_uint(&w, gm->exp);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_EXI);
+    oscar_cbor_put_uint(&w, exi_at(gm, now));
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_SIGN_ENC_KEY);
+    oscar_cbor_put_bstr(&w, sek, sek_len);
+    finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
+}
+
+/* read_cnonce reads {cnonce} of a FETCH .../kdc-cred (KGO §9.5). */
+static bool read_cnonce(const uint8_t *p, size_t len, const uint8_t **n_c, size_t *n_c_len)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item m, k, v;
+    int64_t label;
+    oscar_cbor_reader_init(&r, p, len);
+    if (!oscar_cbor_read(&r, &m) || m.type != OSCAR_CBOR_MAP || m.value != 1 ||
+        !oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) || label != OSCAR_ACE_P_CNONCE ||
+        !oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR || v.len == 0 ||
+        v.len > OSCAR_ACE_NONCE_MAX || r.pos != len) {
+        return false;
+    }
+    *n_c = v.data;
+    *n_c_len = v.len;
+    return true;
+}
+
 static void group_resource(struct oscar_gm *gm, int client, uint64_t now, uint8_t method,
                            const char *sub, const uint8_t *p, size_t len,
                            struct oscar_gm_response *rs)
@@ -1032,6 +1121,36 @@ static void group_resource(struct oscar_gm *gm, int client, uint64_t now, uint8_
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
     bool verifier = (token_roles(gm, &gm->clients[client]) & ROLE(OSCAR_ACE_ROLE_VERIFIER)) != 0;
+    if (strcmp(sub, "verif-data") == 0 && method == OSCAR_COAP_CODE_GET) {
+        if (m != NULL || !verifier) {
+            why(rs, "verif-data: only for signature verifiers that are not members");
+            problem(rs, OSCAR_COAP_CODE(4, 3), OSCAR_ACE_ERR_VERIFIERS_ONLY);
+            return;
+        }
+        verif_data(gm, now, rs);
+        return;
+    }
+    if (strcmp(sub, "kdc-cred") == 0 && method == OSCAR_COAP_CODE_FETCH) {
+        const uint8_t *n_c;
+        size_t n_c_len;
+        if (m != NULL || !verifier) {
+            why(rs, "FETCH kdc-cred: only for signature verifiers (members GET it)");
+            problem(rs, OSCAR_COAP_CODE(4, 3), OSCAR_ACE_ERR_VERIFIERS_ONLY);
+            return;
+        }
+        if (!read_cnonce(p, len, &n_c, &n_c_len)) {
+            why(rs, "FETCH kdc-cred: the payload must be {cnonce (6): bstr}");
+            respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
+            return;
+        }
+        oscar_cbor_put_map(&w, 3);
+        if (put_kdc_pop(&w, gm, n_c, n_c_len) != OSCAR_OK) {
+            respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
+            return;
+        }
+        finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
+        return;
+    }
     if (strcmp(sub, "creds") == 0 && method == OSCAR_COAP_CODE_GET) {
         if (m == NULL && !verifier) {
             members_only(rs, "creds");
@@ -1057,13 +1176,9 @@ static void group_resource(struct oscar_gm *gm, int client, uint64_t now, uint8_
         put_policies(&w);
         finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
     } else if (strcmp(sub, "kdc-cred") == 0 && method == OSCAR_COAP_CODE_GET) {
-        uint8_t n_c[OSCAR_GM_NONCE_LEN];
-        if (draw(gm, n_c, sizeof(n_c)) != OSCAR_OK) {
-            respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
-            return;
-        }
+        /* the PoP over the member's stored clientchallenge (RFC 9594 §4.5.1) */
         oscar_cbor_put_map(&w, 3);
-        (void)put_kdc_pop(&w, gm, n_c, sizeof(n_c));
+        (void)put_kdc_pop(&w, gm, m->n_c, m->n_c_len);
         finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
     } else if (strcmp(sub, "stale-sids") == 0 && method == OSCAR_COAP_CODE_FETCH) {
         stale_sids(gm, p, len, rs);

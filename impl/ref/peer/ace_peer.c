@@ -812,10 +812,21 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
             snprintf(path, sizeof(path), "ace-group/g1%s%s", sub != NULL && sub[0] ? "/" : "",
                      sub != NULL ? sub : "");
         }
-        uint8_t v0[1] = {0};
-        answered = exchange(p, &p->gm_addr, p->gm_len, true, code, path,
-                            code == OSCAR_COAP_CODE_FETCH ? OSCAR_CF_CBOR : -1, v0,
-                            code == OSCAR_COAP_CODE_FETCH ? 1 : 0, resp, &rn);
+        /* FETCH payloads: stale-sids takes a version (0), kdc-cred our cnonce {6: N_C} */
+        uint8_t fetch[11] = {0};
+        size_t fetch_len = code == OSCAR_COAP_CODE_FETCH ? 1 : 0;
+        long fetch_cf = code == OSCAR_COAP_CODE_FETCH ? OSCAR_CF_CBOR : -1;
+        if (code == OSCAR_COAP_CODE_FETCH && sub != NULL && strcmp(sub, "kdc-cred") == 0) {
+            fetch[0] = 0xa1;
+            fetch[1] = OSCAR_ACE_P_CNONCE;
+            fetch[2] = 0x48;
+            (void)oscar_ace_draw(p->crypto, p->seed, 100 + (uint64_t)i, "joiner fetch n_c",
+                                 fetch + 3, 8);
+            fetch_len = sizeof(fetch);
+            fetch_cf = OSCAR_CF_ACE_GROUPCOMM_CBOR;
+        }
+        answered = exchange(p, &p->gm_addr, p->gm_len, true, code, path, fetch_cf, fetch, fetch_len,
+                            resp, &rn);
         if (answered && sub != NULL && strcmp(sub, "creds") == 0) {
             take_creds(p, resp, rn);
         }

@@ -832,6 +832,83 @@ static void test_oscore_profile(void)
     oscar_oscore_ctx_cleanup(&gctx);
 }
 
+/* kdc_pop_of reads {kdc_cred, kdc_nonce, kdc_cred_verify} and checks the GM's PoP over n_c */
+static bool kdc_pop_of(const uint8_t *p, size_t len, const uint8_t *n_c, size_t n_c_len)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item m, k, v;
+    int64_t label;
+    struct oscar_ace_join_info info;
+    memset(&info, 0, sizeof(info));
+    oscar_cbor_reader_init(&r, p, len);
+    if (!oscar_cbor_read(&r, &m) || m.type != OSCAR_CBOR_MAP) {
+        return false;
+    }
+    for (uint64_t i = 0; i < m.value; i++) {
+        if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) || !oscar_cbor_read(&r, &v) ||
+            v.type != OSCAR_CBOR_BSTR) {
+            return false;
+        }
+        if (label == OSCAR_ACE_P_KDC_CRED) {
+            info.kdc_cred = v.data;
+            info.kdc_cred_len = v.len;
+        } else if (label == OSCAR_ACE_P_KDC_NONCE) {
+            info.kdc_nonce = v.data;
+            info.kdc_nonce_len = v.len;
+        } else if (label == OSCAR_ACE_P_KDC_CRED_VERIFY) {
+            info.kdc_cred_verify = v.data;
+            info.kdc_cred_verify_len = v.len;
+        }
+    }
+    return oscar_ace_kdc_pop_verify(cr(), &info, n_c, n_c_len);
+}
+
+/* a signature verifier (KGO §9.5, §9.6): verif-data with the Signature Encryption Key, the GM's
+ * credential by FETCH with its own nonce; members are refused both, and GET kdc-cred proves
+ * possession over their Join Request's nonce */
+static void test_verifier(void)
+{
+    gm_open(8, false, 0, false);
+    struct joiner mem, ver;
+    joiner_open(&mem, 0xe1, "mem", 6);
+    joiner_open(&ver, 0xe2, "ver", 16);
+    post_join(&mem, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    struct member_ctx mc;
+    memset(&mc, 0, sizeof(mc));
+    mc.k = &mem.k;
+    install(&mc, RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, NULL);
+    oscar_gm_handle(&GM, ver.client, NOW, OSCAR_COAP_CODE_GET, "ace-group/g1/verif-data", NULL, 0,
+                    &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
+    /* its last entry is sign_enc_key (33): the member's Signature Encryption Key */
+    OTEST_CHECK(RS.len > 19 && RS.payload[RS.len - 19] == 0x18 &&
+                RS.payload[RS.len - 18] == OSCAR_ACE_P_SIGN_ENC_KEY);
+    OTEST_EQ_BYTES(mc.ctx.sig_enc_key, 16, RS.payload + RS.len - 16, 16);
+    oscar_gm_handle(&GM, mem.client, NOW, OSCAR_COAP_CODE_GET, "ace-group/g1/verif-data", NULL, 0,
+                    &RS);
+    expect_problem(OSCAR_COAP_CODE(4, 3), OSCAR_ACE_ERR_VERIFIERS_ONLY);
+    uint8_t fetch[] = {0xa1, 0x06, 0x48, 1, 2, 3, 4, 5, 6, 7, 8};
+    oscar_gm_handle(&GM, ver.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/kdc-cred", fetch,
+                    sizeof(fetch), &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
+    OTEST_CHECK(kdc_pop_of(RS.payload, RS.len, fetch + 3, 8));
+    OTEST_CHECK(!kdc_pop_of(RS.payload, RS.len, fetch + 2, 8)); /* another nonce: fails */
+    oscar_gm_handle(&GM, mem.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/kdc-cred", fetch,
+                    sizeof(fetch), &RS);
+    expect_problem(OSCAR_COAP_CODE(4, 3), OSCAR_ACE_ERR_VERIFIERS_ONLY);
+    oscar_gm_handle(&GM, mem.client, NOW, OSCAR_COAP_CODE_GET, "ace-group/g1/kdc-cred", NULL, 0,
+                    &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
+    OTEST_CHECK(kdc_pop_of(RS.payload, RS.len, mem.n_c, 8));
+    /* the verifier reads the credentials, not the keying material */
+    oscar_gm_handle(&GM, ver.client, NOW, OSCAR_COAP_CODE_GET, "ace-group/g1/creds", NULL, 0, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
+    oscar_gm_handle(&GM, ver.client, NOW, OSCAR_COAP_CODE_GET, "ace-group/g1", NULL, 0, &RS);
+    expect_problem(OSCAR_COAP_CODE(4, 3), OSCAR_ACE_ERR_MEMBERS_ONLY);
+    oscar_group_ctx_cleanup(&mc.ctx);
+}
+
 /* as_error_is: the AS answered code with {error: e, error_description: ...} */
 static void as_error_is(uint8_t code, int e)
 {
@@ -938,5 +1015,6 @@ int main(int argc, char **argv)
     OTEST_RUN(test_as_token);
     OTEST_RUN(test_two_byte_sids);
     OTEST_RUN(test_oscore_profile);
+    OTEST_RUN(test_verifier);
     return otest_finish();
 }

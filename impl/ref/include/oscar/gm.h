@@ -40,6 +40,7 @@
 #define OSCAR_ACE_P_SIGN_INFO 29
 #define OSCAR_ACE_P_KDCCHALLENGE 30
 #define OSCAR_ACE_P_ECDH_INFO 31
+#define OSCAR_ACE_P_SIGN_ENC_KEY 33
 #define OSCAR_ACE_P_STALE_NODE_IDS 34
 
 /* Group_OSCORE_Input_Material labels ('key', RFC 9203 §3.2.1 and KGO §16.6) */
@@ -159,6 +160,8 @@ struct oscar_gm_member {
     size_t cred_len;
     uint8_t pub[OSCAR_SIG_PUB_MAX];
     int client; /* the client handle it joined through, -1 for preloaded members */
+    uint8_t n_c[OSCAR_ACE_NONCE_MAX]; /* its Join Request's cnonce ('clientchallenge') */
+    size_t n_c_len;
 };
 
 /* struct oscar_gm_client is one token posted to /authz-info and what hangs on it. */
