@@ -29,6 +29,8 @@ enum {
     R_ACE_KEY_DISTRIBUTION,
     R_ACE_REKEYING,
     R_ACE_PROBLEM,
+    R_ACE_AUTHZ_INFO,
+    R_ACE_TOKEN_RESPONSE,
     R__COUNT
 };
 
@@ -96,6 +98,14 @@ static const struct oscar_rule catalogue[R__COUNT + 1] = {
                         "a rekeying message (a POST of application/ace-groupcomm+cbor to a "
                         "member) carries the new key (ms, contextId), num, exi and "
                         "stale_node_ids"},
+    [R_ACE_AUTHZ_INFO] = {"ACE-9203-4.2-AUTHZ-INFO", "RFC 9203 §4.1, §4.2; RFC 9594 §3.3",
+                          "a 2.01 answer to POST /authz-info is an application/ace+cbor map: "
+                          "nonce2 and ace_server_recipientid together (the latter not equal to "
+                          "the client's ace_client_recipientid), kdcchallenge a byte string"},
+    [R_ACE_TOKEN_RESPONSE] = {"ACE-9200-5.8.2-TOKEN-RESPONSE",
+                              "RFC 9200 §5.8.2; draft-ietf-ace-key-groupcomm-oscore §3",
+                              "a 2.01 answer to POST /token carries access_token (bstr) and "
+                              "expires_in (uint), each once"},
     [R_ACE_PROBLEM] = {"ACE-9594-4.1.2-PROBLEM-DETAILS", "RFC 9594 §4.1.2, §9; RFC 9290",
                        "an error in application/concise-problem-details+cbor carries the "
                        "ace-groupcomm-error entry {error-id: int} with a registered error-id"},
@@ -655,6 +665,101 @@ static void check_ace_problem(struct sink *s, const struct oscar_coap_msg *m, si
     }
 }
 
+/* uri_path_is: request q's Uri-Path is the one segment want. */
+static bool uri_path_is(const struct oscar_coap_msg *q, const char *want)
+{
+    size_t n = 0;
+    bool same = false;
+    for (size_t k = 0; k < q->num_options; k++) {
+        const struct oscar_coap_option *o = &q->options[k];
+        if (o->number == OSCAR_COAP_OPT_URI_PATH) {
+            same = n++ == 0 && o->len == strlen(want) && memcmp(o->value, want, o->len) == 0;
+        }
+    }
+    return n == 1 && same;
+}
+
+/* check_ace_oauth: the application/ace+cbor 2.01 answers to POST /authz-info and /token. */
+static void check_ace_oauth(struct sink *s, const struct oscar_transcript *t, size_t i,
+                            const struct oscar_coap_msg *m)
+{
+    const struct oscar_decoded *d = &t->msgs[i];
+    struct oscar_coap_msg q;
+    size_t off;
+    const uint8_t *p = m->has_payload ? m->payload : NULL;
+    size_t len = m->has_payload ? m->payload_len : 0;
+    char why[256] = "";
+    if (d->request < 0 ||
+        oscar_coap_parse(&q, &off, t->msgs[d->request].plain, t->msgs[d->request].plain_len) !=
+            OSCAR_COAP_WELL_FORMED) {
+        return;
+    }
+    if (uri_path_is(&q, "authz-info")) {
+        struct oscar_ace_authz_response ar;
+        if (!oscar_ace_authz_response_read(p, len, &ar, why, sizeof(why))) {
+            add(s, R_ACE_AUTHZ_INFO, i, "%s", why);
+            return;
+        }
+        /* ID2 must differ from the request's ace_client_recipientid (RFC 9203 §4.2) */
+        struct oscar_cbor_reader r;
+        struct oscar_cbor_item it, k, v;
+        int64_t label;
+        oscar_cbor_reader_init(&r, q.payload, q.has_payload ? q.payload_len : 0);
+        bool map = oscar_cbor_read(&r, &it) && it.type == OSCAR_CBOR_MAP;
+        for (uint64_t e = 0; map && ar.id2 != NULL && e < it.value; e++) {
+            if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) ||
+                !oscar_cbor_read(&r, &v)) {
+                break;
+            }
+            if (label == OSCAR_ACE_OAUTH_CLIENT_RID && v.type == OSCAR_CBOR_BSTR &&
+                v.len == ar.id2_len && memcmp(v.data, ar.id2, v.len) == 0) {
+                add(s, R_ACE_AUTHZ_INFO, i,
+                    "ace_server_recipientid (44) equals the client's ace_client_recipientid");
+            }
+        }
+    } else if (uri_path_is(&q, "token")) {
+        struct oscar_cbor_reader r;
+        struct oscar_cbor_item it, k, v;
+        int64_t label;
+        bool token = false, expires = false;
+        oscar_cbor_reader_init(&r, p, len);
+        if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_MAP) {
+            add(s, R_ACE_TOKEN_RESPONSE, i, "payload: %s", r.error[0] ? r.error : "not a map");
+            return;
+        }
+        for (uint64_t e = 0; e < it.value; e++) {
+            size_t at = r.pos;
+            if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label)) {
+                add(s, R_ACE_TOKEN_RESPONSE, i, "entry %llu at byte %zu: %s", (unsigned long long)e,
+                    at, r.error[0] ? r.error : "a key that is no integer");
+                return;
+            }
+            bool ok;
+            if (label == OSCAR_ACE_T_ACCESS_TOKEN || label == OSCAR_ACE_T_EXPIRES_IN) {
+                bool *seen = label == OSCAR_ACE_T_ACCESS_TOKEN ? &token : &expires;
+                ok = !*seen && oscar_cbor_read(&r, &v) &&
+                     v.type ==
+                         (label == OSCAR_ACE_T_ACCESS_TOKEN ? OSCAR_CBOR_BSTR : OSCAR_CBOR_UINT);
+                *seen = true;
+            } else {
+                ok = oscar_cbor_skip(&r);
+            }
+            if (!ok) {
+                add(s, R_ACE_TOKEN_RESPONSE, i, "%s (%lld) at byte %zu: %s",
+                    label == OSCAR_ACE_T_ACCESS_TOKEN ? "access_token"
+                    : label == OSCAR_ACE_T_EXPIRES_IN ? "expires_in"
+                                                      : "parameter",
+                    (long long)label, at, "wrong type, malformed or given twice");
+                return;
+            }
+        }
+        if (!token || !expires) {
+            add(s, R_ACE_TOKEN_RESPONSE, i, "no %s",
+                !token ? "access_token (1)" : "expires_in (2)");
+        }
+    }
+}
+
 /* join_roles reads the roles a Join Request asks for (0 when unreadable). */
 static uint64_t join_roles(const struct oscar_coap_msg *rq)
 {
@@ -675,6 +780,10 @@ static void check_ace(struct sink *s, const struct oscar_transcript *t, size_t i
 {
     const struct oscar_decoded *d = &t->msgs[i];
     long cf = content_format(m);
+    if (cf == OSCAR_CF_ACE_CBOR && !d->is_request && m->code == OSCAR_COAP_CODE_CREATED) {
+        check_ace_oauth(s, t, i, m);
+        return;
+    }
     if (cf != OSCAR_CF_ACE_GROUPCOMM_CBOR && cf != OSCAR_CF_PROBLEM_DETAILS_CBOR) {
         return;
     }

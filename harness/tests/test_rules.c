@@ -878,6 +878,49 @@ static void test_ace_messages(void)
     EXPECT_RULES(&tr, "ACE-KGO-9.1.1-KEY-DISTRIBUTION");
 }
 
+/* plain_exchange writes an unprotected request (CF 19) and its 2.01 answer (CF 19). */
+static void plain_exchange(struct trace *tr, uint16_t mid, const char *path, const uint8_t *rq,
+                           size_t rq_len, const uint8_t *rs, size_t rs_len)
+{
+    uint8_t msg[BUF];
+    size_t n = ace_msg(msg, OSCAR_COAP_TYPE_CON, OSCAR_COAP_CODE_POST, mid, (uint8_t)mid, path,
+                       OSCAR_CF_ACE_CBOR, rq, rq_len);
+    put(tr, true, msg, n);
+    n = ace_msg(msg, OSCAR_COAP_TYPE_ACK, OSCAR_COAP_CODE_CREATED, mid, (uint8_t)mid, NULL,
+                OSCAR_CF_ACE_CBOR, rs, rs_len);
+    put(tr, false, msg, n);
+}
+
+static void test_ace_oauth(void)
+{
+    /* /authz-info {1: token, 40: N1, 43: h'01'}; answers {42: N2, 44: ID2, 46: N_S} */
+    static const uint8_t authz[] = {0xa3, 0x01, 0x42, 0xde, 0xad, 0x18, 0x28,
+                                    0x41, 0x07, 0x18, 0x2b, 0x41, 0x01};
+    static const uint8_t ok_rs[] = {0xa3, 0x18, 0x2a, 0x41, 0x09, 0x18, 0x2c,
+                                    0x42, 0x00, 0x01, 0x18, 0x2e, 0x41, 0x05};
+    static const uint8_t same_id[] = {0xa3, 0x18, 0x2a, 0x41, 0x09, 0x18, 0x2c,
+                                      0x41, 0x01, 0x18, 0x2e, 0x41, 0x05};
+    static const uint8_t no_id2[] = {0xa2, 0x18, 0x2a, 0x41, 0x09, 0x18, 0x2e, 0x41, 0x05};
+    /* /token {...}; answers {1: token, 2: 3600} */
+    static const uint8_t tok_rq[] = {0xa1, 0x18, 0x21, 0x02};
+    static const uint8_t tok_ok[] = {0xa2, 0x01, 0x42, 0xde, 0xad, 0x02, 0x19, 0x0e, 0x10};
+    static const uint8_t tok_no_exp[] = {0xa1, 0x01, 0x42, 0xde, 0xad};
+    struct trace tr;
+    trace_open(&tr, 0, 0);
+    plain_exchange(&tr, 1, "token", tok_rq, sizeof(tok_rq), tok_ok, sizeof(tok_ok));
+    plain_exchange(&tr, 2, "authz-info", authz, sizeof(authz), ok_rs, sizeof(ok_rs));
+    EXPECT_RULES(&tr, "");
+    trace_open(&tr, 0, 0);
+    plain_exchange(&tr, 2, "authz-info", authz, sizeof(authz), same_id, sizeof(same_id));
+    EXPECT_RULES(&tr, "ACE-9203-4.2-AUTHZ-INFO");
+    trace_open(&tr, 0, 0);
+    plain_exchange(&tr, 2, "authz-info", authz, sizeof(authz), no_id2, sizeof(no_id2));
+    EXPECT_RULES(&tr, "ACE-9203-4.2-AUTHZ-INFO");
+    trace_open(&tr, 0, 0);
+    plain_exchange(&tr, 1, "token", tok_rq, sizeof(tok_rq), tok_no_exp, sizeof(tok_no_exp));
+    EXPECT_RULES(&tr, "ACE-9200-5.8.2-TOKEN-RESPONSE");
+}
+
 static void test_catalogue(void)
 {
     /* every rule in the catalogue has an ID, a section and a summary, and a test above */
@@ -891,7 +934,8 @@ static void test_catalogue(void)
         "OSCORE-7.2-PIV-INCREASING",    "OSCORE-7.4-REPLAY-WINDOW",
         "OSCORE-4.1.3.1-OUTER-MAX-AGE", "ACE-9594-4.3.1-JOIN-REQUEST",
         "ACE-KGO-6.3-JOIN-RESPONSE",    "ACE-KGO-9.1.1-KEY-DISTRIBUTION",
-        "ACE-KGO-11.1-REKEYING",        "ACE-9594-4.1.2-PROBLEM-DETAILS"};
+        "ACE-KGO-11.1-REKEYING",        "ACE-9594-4.1.2-PROBLEM-DETAILS",
+        "ACE-9203-4.2-AUTHZ-INFO",      "ACE-9200-5.8.2-TOKEN-RESPONSE"};
     size_t n = 0;
     for (const struct oscar_rule *r = oscar_rules(); r->id != NULL; r++, n++) {
         OTEST_CHECK(r->rfc != NULL && r->summary != NULL);
@@ -928,6 +972,7 @@ int main(int argc, char **argv)
     OTEST_RUN(test_replay_window);
     OTEST_RUN(test_outer_max_age);
     OTEST_RUN(test_ace_messages);
+    OTEST_RUN(test_ace_oauth);
     OTEST_RUN(test_catalogue);
     return otest_finish();
 }
