@@ -374,6 +374,28 @@ static void pump(struct arun *a, long until_ms, const bool *flag)
 
 /* --- judging from the capture --- */
 
+/* uri_path writes m's Uri-Path joined by '/'; false if it does not fit. */
+static bool uri_path(const struct oscar_coap_msg *m, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < m->num_options; k++) {
+        const struct oscar_coap_option *o = &m->options[k];
+        if (o->number == OSCAR_COAP_OPT_URI_PATH) {
+            if (len + o->len + 2 >= cap) {
+                return false;
+            }
+            if (len > 0) {
+                out[len++] = '/';
+            }
+            memcpy(out + len, o->value, o->len);
+            len += o->len;
+            out[len] = '\0';
+        }
+    }
+    return true;
+}
+
 static bool path_is(const struct oscar_coap_msg *m, const char *want)
 {
     char path[160];
@@ -575,10 +597,41 @@ static void gather_keys(const struct oscar_transcript *t, struct gkeys *g)
     static struct oscar_ace_join_info info;
     uint8_t gm_cred[160];
     size_t gm_cred_len = 0;
+    static struct {
+        char node[160];
+        uint8_t sid[4];
+        size_t sid_len;
+    } nodes[32];
+    size_t nn = 0;
     for (size_t i = 0; i < t->num_msgs; i++) {
         struct oscar_coap_msg m, q;
         const struct oscar_decoded *d = &t->msgs[i];
-        if (!plain_msg(t, i, &m) || !m.has_payload) {
+        if (!plain_msg(t, i, &m)) {
+            continue;
+        }
+        /* a new credential accepted (2.04 to POST .../nodes/NODE/cred): that member's from now */
+        char upath[200];
+        struct oscar_ace_join_fields cf;
+        if (!d->is_request && d->request >= 0 && m.code == OSCAR_COAP_CODE_CHANGED &&
+            plain_msg(t, (size_t)d->request, &q) && q.code == OSCAR_COAP_CODE_POST &&
+            q.has_payload && uri_path(&q, upath, sizeof(upath)) &&
+            oscar_ace_join_request_read(q.payload, q.payload_len, &cf, NULL, 0) &&
+            cf.cred != NULL) {
+            for (size_t k = 0; k < nn && g->nm < 32; k++) {
+                size_t nl = strlen(nodes[k].node);
+                if (strncmp(upath, nodes[k].node, nl) == 0 && strcmp(upath + nl, "/cred") == 0 &&
+                    cf.cred_len <= 160 &&
+                    oscar_ace_ccs_pub(cf.cred, cf.cred_len, g->m[g->nm].pub)) {
+                    memcpy(g->m[g->nm].sid, nodes[k].sid, nodes[k].sid_len);
+                    g->m[g->nm].sid_len = nodes[k].sid_len;
+                    memcpy(g->m[g->nm].cred, cf.cred, cf.cred_len);
+                    g->m[g->nm].cred_len = cf.cred_len;
+                    g->m[g->nm++].since = i;
+                }
+            }
+            continue;
+        }
+        if (!m.has_payload) {
             continue;
         }
         if (d->is_request && m.code == OSCAR_COAP_CODE_POST && !path_is(&m, "ace-group/g1") &&
@@ -607,6 +660,25 @@ static void gather_keys(const struct oscar_transcript *t, struct gkeys *g)
             memcpy(g->m[g->nm].cred, f.cred, f.cred_len);
             g->m[g->nm].since = i;
             g->m[g->nm++].cred_len = f.cred_len;
+            /* its node resource (Location-Path), for a later new credential */
+            if (nn < 32 && info.sid_len <= 4) {
+                size_t len = 0;
+                nodes[nn].node[0] = '\0';
+                for (size_t k = 0; k < m.num_options; k++) {
+                    const struct oscar_coap_option *o = &m.options[k];
+                    if (o->number == OSCAR_COAP_OPT_LOCATION_PATH &&
+                        len + o->len + 2 < sizeof(nodes[nn].node)) {
+                        if (len > 0) {
+                            nodes[nn].node[len++] = '/';
+                        }
+                        memcpy(nodes[nn].node + len, o->value, o->len);
+                        len += o->len;
+                        nodes[nn].node[len] = '\0';
+                    }
+                }
+                memcpy(nodes[nn].sid, info.sid, info.sid_len);
+                nodes[nn++].sid_len = info.sid_len;
+            }
         }
     }
 }
@@ -840,6 +912,42 @@ static void judge_joins(struct arun *a, const struct oscar_transcript *t)
     }
 }
 
+/* judge_creds: every credential a Join Response distributes is the member's current one (its
+ * Join Request's, or the last it uploaded and got 2.04 for, RFC 9594 §4.9.1). */
+static void judge_creds(struct arun *a, const struct oscar_transcript *t)
+{
+    static struct gkeys g;
+    static struct oscar_ace_join_info info;
+    memset(&g, 0, sizeof(g));
+    gather_keys(t, &g);
+    for (size_t i = 0; i < t->num_msgs && !a->failed; i++) {
+        struct oscar_coap_msg m, q;
+        const struct oscar_decoded *d = &t->msgs[i];
+        struct oscar_ace_join_fields f;
+        if (d->is_request || d->request < 0 || !plain_msg(t, i, &m) || !m.has_payload ||
+            !plain_msg(t, (size_t)d->request, &q) || !path_is(&q, "ace-group/g1") ||
+            q.code != OSCAR_COAP_CODE_POST || !q.has_payload ||
+            !oscar_ace_join_request_read(q.payload, q.payload_len, &f, NULL, 0) ||
+            !oscar_ace_join_info_read(m.payload, m.payload_len, OSCAR_ACE_JOIN_RESPONSE,
+                                      f.cred == NULL, &info, NULL, 0)) {
+            continue;
+        }
+        for (size_t k = 0; k < info.num_creds && k < info.num_peer_ids; k++) {
+            uint8_t cred[160], pub[32];
+            size_t cred_len;
+            g.at = i;
+            if (gk_lookup(&g, info.peer_ids[k], info.peer_id_lens[k], cred, &cred_len, pub) &&
+                (cred_len != info.cred_lens[k] || memcmp(cred, info.creds[k], cred_len) != 0)) {
+                afail(a, "creds",
+                      "Join Response frame %zu: the credential of Sender ID %02x is not the one "
+                      "the member last proved possession of (RFC 9594 §4.9.1)",
+                      d->frame, info.peer_ids[k][0]);
+                return;
+            }
+        }
+    }
+}
+
 /* judge_rekeys: the members named in "rekeyed" got a decryptable rekeying message from the GM,
  * those in "not_rekeyed" none. */
 static void judge_rekeys(struct arun *a, const struct oscar_transcript *t)
@@ -969,6 +1077,9 @@ static void judge(struct arun *a)
     }
     if (!a->failed) {
         judge_requests(a, &t);
+    }
+    if (!a->failed) {
+        judge_creds(a, &t);
     }
     oscar_transcript_free(&t);
 }

@@ -984,9 +984,11 @@ static void new_cred(struct oscar_gm *gm, int client, struct oscar_gm_member *m,
         problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_POP);
         return;
     }
-    memcpy(m->cred, f.cred, f.cred_len);
-    m->cred_len = f.cred_len;
-    memcpy(m->pub, pub, 32);
+    if (!(gm->faults & OSCAR_GM_FAULT_KEEP_OLD_CRED)) {
+        memcpy(m->cred, f.cred, f.cred_len);
+        m->cred_len = f.cred_len;
+        memcpy(m->pub, pub, 32);
+    }
     respond(rs, OSCAR_COAP_CODE_CHANGED, OSCAR_CF_NONE);
 }
 

@@ -82,6 +82,7 @@ struct ace_peer {
     } creds[16];
     size_t num_creds;
     uint64_t g_num;           /* the version of the installed material */
+    uint64_t token_roles;     /* the roles the token was asked for (its scope) */
     bool ignore_missed_rekey; /* joiner fault: skips the missed-rekeying procedure (KGO §11.3) */
     unsigned gm_faults;
 };
@@ -719,6 +720,7 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
     }
     uint64_t roles = (uint64_t)peer_util_get_int(st, "roles");
     if (strcmp(op, "token") == 0) {
+        p->token_roles = roles;
         const char *aud = peer_util_get_str(st, "aud");
         if (oscar_as_token_request_write(p->name, aud != NULL ? aud : "gm", "g1", roles, NULL, body,
                                          sizeof(body), &bn) == OSCAR_OK) {
@@ -830,6 +832,42 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
         if (answered && sub != NULL && strcmp(sub, "creds") == 0) {
             take_creds(p, resp, rn);
         }
+    } else if (strcmp(op, "cred") == 0) {
+        /* a new authentication credential (RFC 9594 §4.9.1): a fresh key drawn from the seed,
+         * proof of possession over the token's scope, N_S and a fresh N_C */
+        uint8_t priv[32], pub[32], cred[128];
+        size_t cred_len;
+        uint8_t n_c[8];
+        (void)oscar_ace_draw(p->crypto, p->seed, 200 + (uint64_t)i, "joiner new key", priv, 32);
+        (void)oscar_ace_draw(p->crypto, p->seed, 300 + (uint64_t)i, "joiner cred n_c", n_c, 8);
+        char path[160];
+        snprintf(path, sizeof(path), "%s/cred", p->node[0] ? p->node : "ace-group/g1/nodes/none");
+        struct oscar_ace_join_request rq = {.gname = "g1",
+                                            .roles = p->token_roles,
+                                            .cred = cred,
+                                            .priv = priv,
+                                            .pub = pub,
+                                            .n_s = p->n_s,
+                                            .n_s_len = p->n_s_len,
+                                            .n_c = n_c,
+                                            .n_c_len = 8};
+        if (p->crypto->sig_public(OSCAR_COSE_ALG_EDDSA, priv, pub) == OSCAR_OK &&
+            oscar_ace_ccs_write(p->name, pub, cred, sizeof(cred), &cred_len) == OSCAR_OK) {
+            rq.cred_len = cred_len;
+            if (oscar_ace_join_request_write(p->crypto, &rq, body, sizeof(body), &bn) == OSCAR_OK) {
+                answered = exchange(p, &p->gm_addr, p->gm_len, true, OSCAR_COAP_CODE_POST, path,
+                                    OSCAR_CF_ACE_GROUPCOMM_CBOR, body, bn, resp, &rn);
+            }
+        }
+        if (answered && oscar_coap_parse(&m, &off, resp, rn) == OSCAR_COAP_WELL_FORMED &&
+            m.code == OSCAR_COAP_CODE_CHANGED) {
+            /* from now on the group hears this key */
+            memcpy(p->priv, priv, 32);
+            memcpy(p->pub, pub, 32);
+            memcpy(p->cred, cred, cred_len);
+            p->cred_len = cred_len;
+            install_group(p);
+        }
     } else if (strcmp(op, "group_request") == 0) {
         /* a group-mode GET to the multicast group; the verified responses are counted */
         const char *gpath = peer_util_get_str(st, "path");
@@ -937,7 +975,8 @@ static unsigned gm_fault(const char *name)
                  {"allow-monitor-mix", OSCAR_GM_FAULT_ALLOW_MONITOR_MIX},
                  {"no-rekey-on-leave", OSCAR_GM_FAULT_NO_REKEY_ON_LEAVE},
                  {"sid-top-level", OSCAR_GM_FAULT_SID_TOP_LEVEL},
-                 {"bad-kdc-pop", OSCAR_GM_FAULT_BAD_KDC_POP}};
+                 {"bad-kdc-pop", OSCAR_GM_FAULT_BAD_KDC_POP},
+                 {"keep-old-cred", OSCAR_GM_FAULT_KEEP_OLD_CRED}};
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         if (strcmp(table[i].name, name) == 0) {
             return table[i].bit;

@@ -105,6 +105,7 @@ enum oscar_gm_fault {
     OSCAR_GM_FAULT_NO_REKEY_ON_LEAVE = 1u << 4, /* a leave changes no keying material */
     OSCAR_GM_FAULT_SID_TOP_LEVEL = 1u << 5,     /* the Sender ID at top level (21), not key{7} */
     OSCAR_GM_FAULT_BAD_KDC_POP = 1u << 6,       /* kdc_cred_verify over the wrong nonces */
+    OSCAR_GM_FAULT_KEEP_OLD_CRED = 1u << 7,     /* a new credential answered 2.04, not stored */
 };
 
 #define OSCAR_GM_MEMBERS_MAX 1024
