@@ -388,6 +388,37 @@ static void put_policies(struct oscar_cbor_writer *w)
     oscar_cbor_put_uint(w, 0);
 }
 
+/* struct creds_filter is a FETCH .../creds filter (RFC 9594 §4.4.1.1): get_creds =
+ * [inclusion_flag, role_filter, id_filter]. */
+struct creds_filter {
+    bool used;
+    bool include;
+    uint64_t roles[8];
+    size_t num_roles;
+    const uint8_t *ids[16];
+    size_t id_lens[16];
+    size_t num_ids;
+};
+
+/* filter_admits: true inclusion: the listed ids, or members with one of the listed role sets;
+ * false: members not listed whose roles match. */
+static bool filter_admits(const struct creds_filter *f, const struct oscar_gm_member *m)
+{
+    bool listed = false;
+    for (size_t i = 0; i < f->num_ids; i++) {
+        listed =
+            listed || (f->id_lens[i] == m->sid_len && memcmp(f->ids[i], m->sid, m->sid_len) == 0);
+    }
+    bool role = f->num_roles == 0;
+    for (size_t i = 0; i < f->num_roles; i++) {
+        role = role || (m->roles & f->roles[i]) == f->roles[i];
+    }
+    if (f->include) {
+        return listed || (f->num_roles > 0 && role) || (f->num_ids == 0 && f->num_roles == 0);
+    }
+    return !listed && role;
+}
+
 /* relevant: whether member m's credential goes to a joiner with roles (RFC 9594 §4.3.1 with
  * get_creds null; KGO §6.3): responders for a requester, requesters for a responder or monitor. */
 static bool relevant(const struct oscar_gm_member *m, uint64_t roles)
@@ -399,20 +430,40 @@ static bool relevant(const struct oscar_gm_member *m, uint64_t roles)
 }
 
 /* put_creds writes creds, peer_roles and peer_identifiers of the members filter picks. */
+static bool creds_pick(const struct oscar_gm_member *m, int i, int self, uint64_t roles, bool all,
+                       const struct creds_filter *f)
+{
+    if (!m->used || i == self || m->sid_len == 0) {
+        return false;
+    }
+    if (f != NULL && f->used) {
+        return filter_admits(f, m);
+    }
+    return all || relevant(m, roles);
+}
+
+static void put_creds_filtered(struct oscar_cbor_writer *w, const struct oscar_gm *gm, int self,
+                               uint64_t roles, bool all, const struct creds_filter *f);
+
 static void put_creds(struct oscar_cbor_writer *w, const struct oscar_gm *gm, int self,
                       uint64_t roles, bool all)
 {
+    put_creds_filtered(w, gm, self, roles, all, NULL);
+}
+
+static void put_creds_filtered(struct oscar_cbor_writer *w, const struct oscar_gm *gm, int self,
+                               uint64_t roles, bool all, const struct creds_filter *f)
+{
     size_t n = 0;
     for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
-        const struct oscar_gm_member *m = &gm->members[i];
-        n += m->used && (int)i != self && (all ? m->sid_len > 0 : relevant(m, roles));
+        n += creds_pick(&gm->members[i], (int)i, self, roles, all, f);
     }
     for (int pass = 0; pass < 3; pass++) {
         oscar_cbor_put_uint(w, (uint64_t)(OSCAR_ACE_P_CREDS + pass));
         oscar_cbor_put_array(w, n);
         for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
             const struct oscar_gm_member *m = &gm->members[i];
-            if (!m->used || (int)i == self || !(all ? m->sid_len > 0 : relevant(m, roles))) {
+            if (!creds_pick(m, (int)i, self, roles, all, f)) {
                 continue;
             }
             if (pass == 0) {
@@ -1097,6 +1148,91 @@ static void verif_data(struct oscar_gm *gm, uint64_t now, struct oscar_gm_respon
     finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
 }
 
+/* read_filter reads {get_creds: [inclusion_flag, role_filter, id_filter]} strictly. */
+static bool read_filter(const uint8_t *p, size_t len, struct creds_filter *f)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item m, k, a, flag, list, v;
+    int64_t label;
+    memset(f, 0, sizeof(*f));
+    oscar_cbor_reader_init(&r, p, len);
+    if (!oscar_cbor_read(&r, &m) || m.type != OSCAR_CBOR_MAP || m.value != 1 ||
+        !oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) || label != OSCAR_ACE_P_GET_CREDS ||
+        !oscar_cbor_read(&r, &a) || a.type != OSCAR_CBOR_ARRAY || a.value != 3 ||
+        !oscar_cbor_read(&r, &flag) || flag.type != OSCAR_CBOR_SIMPLE ||
+        (flag.value != 20 && flag.value != 21)) {
+        return false;
+    }
+    f->used = true;
+    f->include = flag.value == 21;
+    if (!oscar_cbor_read(&r, &list) || list.type != OSCAR_CBOR_ARRAY || list.value > 8) {
+        return false;
+    }
+    for (uint64_t i = 0; i < list.value; i++) {
+        if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_UINT) {
+            return false;
+        }
+        f->roles[f->num_roles++] = v.value;
+    }
+    if (!oscar_cbor_read(&r, &list) || list.type != OSCAR_CBOR_ARRAY || list.value > 16) {
+        return false;
+    }
+    for (uint64_t i = 0; i < list.value; i++) {
+        if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR) {
+            return false;
+        }
+        f->ids[f->num_ids] = v.data;
+        f->id_lens[f->num_ids++] = v.len;
+    }
+    return r.pos == len;
+}
+
+/* group_names answers FETCH /ace-group (RFC 9594 §4.2.1): {gid: [Gid]} in, the matching groups'
+ * {gid, gname, guri} out (guri as a path-absolute reference on this GM). */
+static void group_names(struct oscar_gm *gm, const uint8_t *p, size_t len,
+                        struct oscar_gm_response *rs)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item m, k, list, v;
+    int64_t label;
+    bool match = false;
+    oscar_cbor_reader_init(&r, p, len);
+    if (!oscar_cbor_read(&r, &m) || m.type != OSCAR_CBOR_MAP || m.value != 1 ||
+        !oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) || label != 0 ||
+        !oscar_cbor_read(&r, &list) || list.type != OSCAR_CBOR_ARRAY) {
+        why(rs, "FETCH ace-group: the payload must be {gid (0): [Gid...]}");
+        respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
+        return;
+    }
+    for (uint64_t i = 0; i < list.value; i++) {
+        if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR) {
+            why(rs, "FETCH ace-group: a Gid that is no byte string");
+            respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
+            return;
+        }
+        match = match || (v.len == gm->gid_len && memcmp(v.data, gm->gid, v.len) == 0);
+    }
+    if (!match) {
+        respond(rs, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_NONE); /* no such group here */
+        return;
+    }
+    char guri[OSCAR_ACE_GNAME_MAX + 16];
+    snprintf(guri, sizeof(guri), "/ace-group/%s", gm->gname);
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
+    oscar_cbor_put_map(&w, 3);
+    oscar_cbor_put_uint(&w, 0);
+    oscar_cbor_put_array(&w, 1);
+    oscar_cbor_put_bstr(&w, gm->gid, gm->gid_len);
+    oscar_cbor_put_uint(&w, 1);
+    oscar_cbor_put_array(&w, 1);
+    oscar_cbor_put_tstr(&w, gm->gname, strlen(gm->gname));
+    oscar_cbor_put_uint(&w, 2);
+    oscar_cbor_put_array(&w, 1);
+    oscar_cbor_put_tstr(&w, guri, strlen(guri));
+    finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
+}
+
 /* read_cnonce reads {cnonce} of a FETCH .../kdc-cred (KGO §9.5). */
 static bool read_cnonce(const uint8_t *p, size_t len, const uint8_t **n_c, size_t *n_c_len)
 {
@@ -1150,6 +1286,22 @@ static void group_resource(struct oscar_gm *gm, int client, uint64_t now, uint8_
             respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
             return;
         }
+        finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
+        return;
+    }
+    if (strcmp(sub, "creds") == 0 && method == OSCAR_COAP_CODE_FETCH) {
+        struct creds_filter f;
+        if (m == NULL && !verifier) {
+            members_only(rs, "creds");
+            return;
+        }
+        if (!read_filter(p, len, &f)) {
+            why(rs, "FETCH creds: the payload must be {get_creds (4): [bool, [roles], [ids]]}");
+            respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
+            return;
+        }
+        oscar_cbor_put_map(&w, 3);
+        put_creds_filtered(&w, gm, -1, 0, true, &f);
         finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
         return;
     }
@@ -1208,6 +1360,19 @@ void oscar_gm_handle(struct oscar_gm *gm, int client, uint64_t now, uint8_t meth
         memcpy(seg[nseg], s, n);
         seg[nseg++][n] = '\0';
         s += n + (s[n] == '/');
+    }
+    struct oscar_gm_client *fc =
+        client >= 0 && client < OSCAR_GM_CLIENTS_MAX ? &gm->clients[client] : NULL;
+    if (nseg == 1 && strcmp(seg[0], "ace-group") == 0) {
+        /* every client with a token may ask (KGO §8.5) */
+        if (fc == NULL || !fc->used || method != OSCAR_COAP_CODE_FETCH) {
+            respond(rs,
+                    fc == NULL || !fc->used ? OSCAR_COAP_CODE_UNAUTHORIZED : OSCAR_COAP_CODE(4, 5),
+                    OSCAR_CF_NONE);
+            return;
+        }
+        group_names(gm, payload, len, rs);
+        return;
     }
     if (nseg < 2 || strcmp(seg[0], "ace-group") != 0 || strcmp(seg[1], gm->gname) != 0) {
         why(rs, "no resource %s", path);

@@ -814,17 +814,46 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
             snprintf(path, sizeof(path), "ace-group/g1%s%s", sub != NULL && sub[0] ? "/" : "",
                      sub != NULL ? sub : "");
         }
-        /* FETCH payloads: stale-sids takes a version (0), kdc-cred our cnonce {6: N_C} */
-        uint8_t fetch[11] = {0};
+        /* FETCH payloads: stale-sids takes a version (0), kdc-cred our cnonce {6: N_C}, creds a
+         * filter {4: [true, role_filter, []]}, groups (FETCH /ace-group) {0: [our Gid]} */
+        uint8_t fetch[64] = {0};
         size_t fetch_len = code == OSCAR_COAP_CODE_FETCH ? 1 : 0;
         long fetch_cf = code == OSCAR_COAP_CODE_FETCH ? OSCAR_CF_CBOR : -1;
+        if (code == OSCAR_COAP_CODE_FETCH && sub != NULL &&
+            (strcmp(sub, "creds") == 0 || strcmp(sub, "groups") == 0)) {
+            struct oscar_cbor_writer w;
+            oscar_cbor_writer_init(&w, fetch, sizeof(fetch));
+            oscar_cbor_put_map(&w, 1);
+            if (strcmp(sub, "creds") == 0) {
+                const cJSON *rf = cJSON_GetObjectItemCaseSensitive(st, "role_filter");
+                oscar_cbor_put_uint(&w, OSCAR_ACE_P_GET_CREDS);
+                oscar_cbor_put_array(&w, 3);
+                oscar_cbor_put_raw(&w, (const uint8_t[]){0xf5}, 1);
+                oscar_cbor_put_array(&w, (size_t)cJSON_GetArraySize(rf));
+                const cJSON *x;
+                cJSON_ArrayForEach(x, rf)
+                {
+                    oscar_cbor_put_uint(&w, cJSON_IsNumber(x) ? (uint64_t)x->valuedouble : 0);
+                }
+                oscar_cbor_put_array(&w, 0);
+            } else {
+                snprintf(path, sizeof(path), "ace-group");
+                oscar_cbor_put_uint(&w, 0);
+                oscar_cbor_put_array(&w, 1);
+                oscar_cbor_put_bstr(&w, p->g_gid, p->g_gid_len);
+            }
+            if (oscar_cbor_writer_finish(&w, &fetch_len) != OSCAR_OK) {
+                fetch_len = 0;
+            }
+            fetch_cf = OSCAR_CF_ACE_GROUPCOMM_CBOR;
+        }
         if (code == OSCAR_COAP_CODE_FETCH && sub != NULL && strcmp(sub, "kdc-cred") == 0) {
             fetch[0] = 0xa1;
             fetch[1] = OSCAR_ACE_P_CNONCE;
             fetch[2] = 0x48;
             (void)oscar_ace_draw(p->crypto, p->seed, 100 + (uint64_t)i, "joiner fetch n_c",
                                  fetch + 3, 8);
-            fetch_len = sizeof(fetch);
+            fetch_len = 11;
             fetch_cf = OSCAR_CF_ACE_GROUPCOMM_CBOR;
         }
         answered = exchange(p, &p->gm_addr, p->gm_len, true, code, path, fetch_cf, fetch, fetch_len,

@@ -909,6 +909,48 @@ static void test_verifier(void)
     oscar_group_ctx_cleanup(&mc.ctx);
 }
 
+/* FETCH /ace-group by Gid, and FETCH creds with role and id filters (RFC 9594 §4.2.1, §4.4.1) */
+static void test_fetch(void)
+{
+    gm_open(8, false, 0, false);
+    struct joiner req, resp, both;
+    joiner_open(&req, 0xf1, "req", 2);
+    joiner_open(&resp, 0xf2, "resp", 4);
+    joiner_open(&both, 0xf3, "both", 6);
+    post_join(&req, 2, false);
+    post_join(&resp, 4, false);
+    post_join(&both, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    /* {0: [h'37cbf3210017a2d3']} -> {0: [gid], 1: ["g1"], 2: ["/ace-group/g1"]} */
+    uint8_t q[] = {0xa1, 0x00, 0x81, 0x48, 0x37, 0xcb, 0xf3, 0x21, 0x00, 0x17, 0xa2, 0xd3};
+    oscar_gm_handle(&GM, req.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group", q, sizeof(q), &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
+    OTEST_CHECK(RS.len > 20 && memcmp(RS.payload + RS.len - 13, "/ace-group/g1", 13) == 0);
+    q[sizeof(q) - 1] ^= 1;
+    oscar_gm_handle(&GM, req.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group", q, sizeof(q), &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
+    OTEST_EQ_INT(0, RS.len);
+    oscar_gm_handle(&GM, -1, NOW, OSCAR_COAP_CODE_FETCH, "ace-group", q, sizeof(q), &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_UNAUTHORIZED, RS.code);
+    /* [true, [4], []]: the responders (resp and both); [false, [], [resp's id]]: all but resp */
+    uint8_t f1[] = {0xa1, 0x04, 0x83, 0xf5, 0x81, 0x04, 0x80};
+    oscar_gm_handle(&GM, req.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/creds", f1,
+                    sizeof(f1), &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
+    OTEST_CHECK(RS.len > 3 && RS.payload[0] == 0xa3 && RS.payload[1] == 0x0d &&
+                RS.payload[2] == 0x82);
+    uint8_t sid = GM.members[GM.clients[resp.client].member].sid[0];
+    uint8_t f2[] = {0xa1, 0x04, 0x83, 0xf4, 0x80, 0x81, 0x41, sid};
+    oscar_gm_handle(&GM, req.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/creds", f2,
+                    sizeof(f2), &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
+    OTEST_CHECK(RS.len > 3 && RS.payload[2] == 0x82); /* req and both */
+    uint8_t bad[] = {0xa1, 0x04, 0x82, 0xf5, 0x80};
+    oscar_gm_handle(&GM, req.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/creds", bad,
+                    sizeof(bad), &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_BAD_REQUEST, RS.code);
+}
+
 /* as_error_is: the AS answered code with {error: e, error_description: ...} */
 static void as_error_is(uint8_t code, int e)
 {
@@ -1016,5 +1058,6 @@ int main(int argc, char **argv)
     OTEST_RUN(test_two_byte_sids);
     OTEST_RUN(test_oscore_profile);
     OTEST_RUN(test_verifier);
+    OTEST_RUN(test_fetch);
     return otest_finish();
 }
