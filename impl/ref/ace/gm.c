@@ -80,6 +80,7 @@ enum oscar_err oscar_gm_init(struct oscar_gm *gm, const struct oscar_gm_config *
     gm->exp = cfg->exp;
     gm->faults = cfg->faults;
     gm->rekey_on_join = cfg->rekey_on_join;
+    gm->pairwise_only = cfg->pairwise_only;
     if (cfg->token_key != NULL) {
         memcpy(gm->token_key, cfg->token_key, sizeof(gm->token_key));
         gm->has_token_key = true;
@@ -291,15 +292,27 @@ static void bad_join(struct oscar_gm *gm, struct oscar_gm_client *c, struct osca
     }
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
-    oscar_cbor_put_map(&w, fresh ? 3 : 2);
-    oscar_cbor_put_uint(&w, OSCAR_ACE_P_SIGN_INFO);
-    put_info(&w, gm, OSCAR_COSE_ALG_EDDSA, OSCAR_COSE_CRV_ED25519);
+    /* sign_info for group mode; ecdh_info for pairwise mode, with kdc_dh_creds when the group
+     * is pairwise-only (KGO §6.2) */
+    oscar_cbor_put_map(&w, 2 + fresh);
+    if (!gm->pairwise_only) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_SIGN_INFO);
+        put_info(&w, gm, OSCAR_COSE_ALG_EDDSA, OSCAR_COSE_CRV_ED25519);
+    }
     if (fresh) {
         oscar_cbor_put_uint(&w, OSCAR_ACE_P_KDCCHALLENGE);
         oscar_cbor_put_bstr(&w, c->n_s, sizeof(c->n_s));
     }
     oscar_cbor_put_uint(&w, OSCAR_ACE_P_ECDH_INFO);
     put_info(&w, gm, OSCAR_COSE_ALG_ECDH_SS_HKDF_256, OSCAR_COSE_CRV_X25519);
+    if (gm->pairwise_only) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_KDC_DH_CREDS);
+        oscar_cbor_put_array(&w, 1);
+        oscar_cbor_put_array(&w, 3);
+        oscar_cbor_put_tstr(&w, gm->gname, strlen(gm->gname));
+        oscar_cbor_put_uint(&w, OSCAR_ACE_CRED_FMT_KCCS);
+        oscar_cbor_put_bstr(&w, gm->gm_cred, gm->gm_cred_len);
+    }
     (void)oscar_cbor_writer_finish(&w, &rs->len);
     respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_ACE_GROUPCOMM_CBOR);
 }
@@ -321,7 +334,7 @@ static void put_key(struct oscar_cbor_writer *w, const struct oscar_gm *gm, cons
         oscar_cbor_put_bstr(w, gm->gid, gm->gid_len);
         return;
     }
-    oscar_cbor_put_map(w, 10 + (gm->salt_len > 0) + (sid != NULL));
+    oscar_cbor_put_map(w, 10 - 3 * gm->pairwise_only + (gm->salt_len > 0) + (sid != NULL));
     oscar_cbor_put_uint(w, OSCAR_ACE_K_MS);
     oscar_cbor_put_bstr(w, gm->ms, sizeof(gm->ms));
     oscar_cbor_put_uint(w, OSCAR_ACE_K_HKDF);
@@ -340,13 +353,15 @@ static void put_key(struct oscar_cbor_writer *w, const struct oscar_gm *gm, cons
     }
     oscar_cbor_put_uint(w, OSCAR_ACE_K_CRED_FMT);
     oscar_cbor_put_uint(w, OSCAR_ACE_CRED_FMT_KCCS);
-    oscar_cbor_put_uint(w, OSCAR_ACE_K_GP_ENC_ALG);
-    oscar_cbor_put_int(w, OSCAR_COSE_ALG_AES_CCM_16_64_128);
-    oscar_cbor_put_uint(w, OSCAR_ACE_K_SIGN_ALG);
-    oscar_cbor_put_int(w, OSCAR_COSE_ALG_EDDSA);
-    oscar_cbor_put_uint(w, OSCAR_ACE_K_SIGN_PARAMS);
-    oscar_cbor_put_array(w, 2);
-    put_caps(w, KTY_OKP, OSCAR_COSE_CRV_ED25519);
+    if (!gm->pairwise_only) {
+        oscar_cbor_put_uint(w, OSCAR_ACE_K_GP_ENC_ALG);
+        oscar_cbor_put_int(w, OSCAR_COSE_ALG_AES_CCM_16_64_128);
+        oscar_cbor_put_uint(w, OSCAR_ACE_K_SIGN_ALG);
+        oscar_cbor_put_int(w, OSCAR_COSE_ALG_EDDSA);
+        oscar_cbor_put_uint(w, OSCAR_ACE_K_SIGN_PARAMS);
+        oscar_cbor_put_array(w, 2);
+        put_caps(w, KTY_OKP, OSCAR_COSE_CRV_ED25519);
+    }
     oscar_cbor_put_uint(w, OSCAR_ACE_K_ECDH_ALG);
     oscar_cbor_put_int(w, OSCAR_COSE_ALG_ECDH_SS_HKDF_256);
     oscar_cbor_put_uint(w, OSCAR_ACE_K_ECDH_PARAMS);
@@ -479,7 +494,7 @@ static void put_creds_filtered(struct oscar_cbor_writer *w, const struct oscar_g
 
 /* kdc_pop writes kdc_cred, kdc_nonce and kdc_cred_verify for the client's N_C (RFC 9594 §4.3.1). */
 static enum oscar_err put_kdc_pop(struct oscar_cbor_writer *w, struct oscar_gm *gm,
-                                  const uint8_t *n_c, size_t n_c_len)
+                                  const uint8_t *n_c, size_t n_c_len, const uint8_t *peer_pub)
 {
     uint8_t n_kdc[OSCAR_GM_NONCE_LEN];
     if (gm->has_fixed_n_kdc) {
@@ -500,14 +515,20 @@ static enum oscar_err put_kdc_pop(struct oscar_cbor_writer *w, struct oscar_gm *
     }
     OSCAR_TRY(oscar_ace_concat_bstr(input, sizeof(input), &input_len, parts, lens, 2));
     uint8_t sig[OSCAR_SIG_MAX];
-    OSCAR_TRY(
-        gm->crypto->sign(OSCAR_COSE_ALG_EDDSA, gm->gm_priv, gm->gm_pub, input, input_len, sig));
+    size_t sig_len = 64;
+    if (gm->pairwise_only && peer_pub != NULL) {
+        OSCAR_TRY(oscar_ace_pop_mac(gm->crypto, gm->gm_priv, peer_pub, input, input_len, sig));
+        sig_len = 8;
+    } else {
+        OSCAR_TRY(
+            gm->crypto->sign(OSCAR_COSE_ALG_EDDSA, gm->gm_priv, gm->gm_pub, input, input_len, sig));
+    }
     oscar_cbor_put_uint(w, OSCAR_ACE_P_KDC_CRED);
     oscar_cbor_put_bstr(w, gm->gm_cred, gm->gm_cred_len);
     oscar_cbor_put_uint(w, OSCAR_ACE_P_KDC_NONCE);
     oscar_cbor_put_bstr(w, n_kdc, sizeof(n_kdc));
     oscar_cbor_put_uint(w, OSCAR_ACE_P_KDC_CRED_VERIFY);
-    oscar_cbor_put_bstr(w, sig, 64);
+    oscar_cbor_put_bstr(w, sig, sig_len);
     return OSCAR_OK;
 }
 
@@ -664,7 +685,7 @@ int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len,
     }
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
-    oscar_cbor_put_map(&w, c->osc ? 3 : 1);
+    oscar_cbor_put_map(&w, (c->osc ? 3 : 1) + gm->pairwise_only);
     if (c->osc) {
         oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_NONCE2);
         oscar_cbor_put_bstr(&w, c->n2, sizeof(c->n2));
@@ -673,6 +694,15 @@ int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len,
     }
     oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_KDCCHALLENGE);
     oscar_cbor_put_bstr(&w, c->n_s, sizeof(c->n_s));
+    if (gm->pairwise_only) {
+        /* KGO §5.3.2: the GM's Diffie-Hellman credential, [[gname, cred_fmt, cred]] */
+        oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_KDC_DH_CREDS);
+        oscar_cbor_put_array(&w, 1);
+        oscar_cbor_put_array(&w, 3);
+        oscar_cbor_put_tstr(&w, gm->gname, strlen(gm->gname));
+        oscar_cbor_put_uint(&w, OSCAR_ACE_CRED_FMT_KCCS);
+        oscar_cbor_put_bstr(&w, gm->gm_cred, gm->gm_cred_len);
+    }
     (void)oscar_cbor_writer_finish(&w, &rs->len);
     respond(rs, OSCAR_COAP_CODE_CREATED, OSCAR_CF_ACE_CBOR);
     return slot;
@@ -706,9 +736,24 @@ static bool pop_valid(const struct oscar_gm *gm, const struct oscar_gm_client *c
     const uint8_t *parts[3] = {f->scope, c->n_s, f->n_c};
     size_t lens[3] = {f->scope_len, sizeof(c->n_s), f->n_c_len};
     bool valid = false;
-    return f->scope_len <= OSCAR_ACE_SCOPE_BYTES_MAX &&
-           oscar_ace_concat_bstr(input, sizeof(input), &input_len, parts, lens, 3) == OSCAR_OK &&
-           gm->crypto->verify(OSCAR_COSE_ALG_EDDSA, pub, input, input_len, f->pop, f->pop_len,
+    if (f->scope_len > OSCAR_ACE_SCOPE_BYTES_MAX ||
+        oscar_ace_concat_bstr(input, sizeof(input), &input_len, parts, lens, 3) != OSCAR_OK) {
+        return false;
+    }
+    if (gm->pairwise_only) {
+        /* the 8-byte MAC keyed by ECDH(GM key, joiner key) (KGO §6.1) */
+        uint8_t mac[8];
+        uint8_t diff = 0;
+        if (f->pop_len != 8 ||
+            oscar_ace_pop_mac(gm->crypto, gm->gm_priv, pub, input, input_len, mac) != OSCAR_OK) {
+            return false;
+        }
+        for (int i = 0; i < 8; i++) {
+            diff |= (uint8_t)(mac[i] ^ f->pop[i]);
+        }
+        return diff == 0;
+    }
+    return gm->crypto->verify(OSCAR_COSE_ALG_EDDSA, pub, input, input_len, f->pop, f->pop_len,
                               &valid) == OSCAR_OK &&
            valid;
 }
@@ -854,7 +899,7 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
         put_creds(&w, gm, mi, roles, false);
     }
     put_policies(&w);
-    if (put_kdc_pop(&w, gm, f.n_c, f.n_c_len) != OSCAR_OK) {
+    if (put_kdc_pop(&w, gm, f.n_c, f.n_c_len, m->sid_len > 0 ? m->pub : NULL) != OSCAR_OK) {
         respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
         return;
     }
@@ -1282,7 +1327,12 @@ static void group_resource(struct oscar_gm *gm, int client, uint64_t now, uint8_
             return;
         }
         oscar_cbor_put_map(&w, 3);
-        if (put_kdc_pop(&w, gm, n_c, n_c_len) != OSCAR_OK) {
+        if (gm->pairwise_only) {
+            /* KGO §9.5: a pairwise-only group has no signature for verifiers */
+            problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_NO_SIGNATURES);
+            return;
+        }
+        if (put_kdc_pop(&w, gm, n_c, n_c_len, NULL) != OSCAR_OK) {
             respond(rs, OSCAR_COAP_CODE(5, 0), OSCAR_CF_NONE);
             return;
         }
@@ -1332,7 +1382,7 @@ static void group_resource(struct oscar_gm *gm, int client, uint64_t now, uint8_
     } else if (strcmp(sub, "kdc-cred") == 0 && method == OSCAR_COAP_CODE_GET) {
         /* the PoP over the member's stored clientchallenge (RFC 9594 §4.5.1) */
         oscar_cbor_put_map(&w, 3);
-        (void)put_kdc_pop(&w, gm, m->n_c, m->n_c_len);
+        (void)put_kdc_pop(&w, gm, m->n_c, m->n_c_len, m->sid_len > 0 ? m->pub : NULL);
         finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
     } else if (strcmp(sub, "stale-sids") == 0 && method == OSCAR_COAP_CODE_FETCH) {
         stale_sids(gm, p, len, rs);

@@ -125,13 +125,18 @@ enum oscar_err oscar_ace_join_request_write(const struct oscar_crypto_ops *crypt
     OSCAR_TRY(oscar_ace_scope_encode(scope, sizeof(scope), &scope_len, &e, 1));
     bool with_cred = rq->cred != NULL;
     uint8_t sig[OSCAR_SIG_MAX];
+    size_t sig_len = rq->gm_pub != NULL ? 8 : 64;
     if (with_cred && !rq->empty_pop) {
         uint8_t input[OSCAR_ACE_SCOPE_BYTES_MAX + 2 * OSCAR_ACE_NONCE_MAX + 16];
         size_t input_len;
         const uint8_t *parts[3] = {scope, rq->n_s, rq->n_c};
         size_t lens[3] = {scope_len, rq->n_s_len, rq->n_c_len};
         OSCAR_TRY(oscar_ace_concat_bstr(input, sizeof(input), &input_len, parts, lens, 3));
-        OSCAR_TRY(crypto->sign(OSCAR_COSE_ALG_EDDSA, rq->priv, rq->pub, input, input_len, sig));
+        if (rq->gm_pub != NULL) {
+            OSCAR_TRY(oscar_ace_pop_mac(crypto, rq->priv, rq->gm_pub, input, input_len, sig));
+        } else {
+            OSCAR_TRY(crypto->sign(OSCAR_COSE_ALG_EDDSA, rq->priv, rq->pub, input, input_len, sig));
+        }
     }
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, out, cap);
@@ -150,7 +155,7 @@ enum oscar_err oscar_ace_join_request_write(const struct oscar_crypto_ops *crypt
     oscar_cbor_put_bstr(&w, rq->n_c, rq->n_c_len);
     if (with_cred) {
         oscar_cbor_put_uint(&w, OSCAR_ACE_P_CLIENT_CRED_VERIFY);
-        oscar_cbor_put_bstr(&w, sig, rq->empty_pop ? 0 : 64);
+        oscar_cbor_put_bstr(&w, sig, rq->empty_pop ? 0 : sig_len);
     }
     return oscar_cbor_writer_finish(&w, out_len);
 }
@@ -671,8 +676,24 @@ bool oscar_ace_authz_response_read(const uint8_t *p, size_t len, struct oscar_ac
             ok = rd_bstr(&d, "ace_server_recipientid", label, &o->id2, &o->id2_len);
         } else if (label == OSCAR_ACE_OAUTH_KDCCHALLENGE && o->n_s == NULL) {
             ok = rd_bstr(&d, "kdcchallenge", label, &o->n_s, &o->n_s_len);
+        } else if (label == OSCAR_ACE_OAUTH_KDC_DH_CREDS && o->kdc_dh_cred == NULL) {
+            /* [[gname, cred_fmt, cred]]: the first entry's credential */
+            struct oscar_cbor_item a, e, x;
+            ok = oscar_cbor_read(&d.r, &a) && a.type == OSCAR_CBOR_ARRAY && a.value >= 1 &&
+                 oscar_cbor_read(&d.r, &e) && e.type == OSCAR_CBOR_ARRAY && e.value == 3 &&
+                 oscar_cbor_read(&d.r, &x) && x.type == OSCAR_CBOR_TSTR &&
+                 oscar_cbor_read(&d.r, &x) && x.type == OSCAR_CBOR_UINT &&
+                 oscar_cbor_read(&d.r, &x) && x.type == OSCAR_CBOR_BSTR;
+            if (ok) {
+                o->kdc_dh_cred = x.data;
+                o->kdc_dh_cred_len = x.len;
+                for (uint64_t r = 1; ok && r < a.value; r++) {
+                    ok = oscar_cbor_skip(&d.r);
+                }
+            }
+            ok = ok || fail(&d, "kdc_dh_creds", label, "not [[gname, cred_fmt, cred], ...]");
         } else if (label == OSCAR_ACE_OAUTH_NONCE2 || label == OSCAR_ACE_OAUTH_SERVER_RID ||
-                   label == OSCAR_ACE_OAUTH_KDCCHALLENGE) {
+                   label == OSCAR_ACE_OAUTH_KDCCHALLENGE || label == OSCAR_ACE_OAUTH_KDC_DH_CREDS) {
             return fail(&d, "payload", label, "given twice");
         } else {
             ok = oscar_cbor_skip(&d.r) || fail(&d, "payload", label, "malformed");
@@ -712,4 +733,39 @@ enum oscar_err oscar_ace_authz_request_write(const uint8_t *token, size_t token_
         oscar_cbor_put_bstr(&w, id1, id1_len);
     }
     return oscar_cbor_writer_finish(&w, out_len);
+}
+
+enum oscar_err oscar_ace_pop_mac(const struct oscar_crypto_ops *crypto, const uint8_t *priv,
+                                 const uint8_t *peer_pub, const uint8_t *input, size_t input_len,
+                                 uint8_t mac[8])
+{
+    uint8_t shared[OSCAR_SHARED_SECRET_LEN];
+    OSCAR_TRY(crypto->ecdh(OSCAR_COSE_ALG_EDDSA, priv, peer_pub, shared));
+    enum oscar_err err = crypto->hkdf(mac, 8, OSCAR_COSE_ALG_HKDF_SHA256, NULL, 0, shared,
+                                      sizeof(shared), input, input_len);
+    memset(shared, 0, sizeof(shared));
+    return err;
+}
+
+bool oscar_ace_kdc_pop_verify_mac(const struct oscar_crypto_ops *crypto,
+                                  const struct oscar_ace_join_info *info, const uint8_t *n_c,
+                                  size_t n_c_len, const uint8_t *priv)
+{
+    uint8_t pub[32], mac[8];
+    uint8_t input[2 * OSCAR_ACE_NONCE_MAX + 8];
+    size_t input_len;
+    const uint8_t *parts[2] = {n_c, info->kdc_nonce};
+    size_t lens[2] = {n_c_len, info->kdc_nonce_len};
+    if (info->kdc_cred == NULL || info->kdc_cred_verify_len != 8 || n_c_len > OSCAR_ACE_NONCE_MAX ||
+        info->kdc_nonce_len > OSCAR_ACE_NONCE_MAX ||
+        !oscar_ace_ccs_pub(info->kdc_cred, info->kdc_cred_len, pub) ||
+        oscar_ace_concat_bstr(input, sizeof(input), &input_len, parts, lens, 2) != OSCAR_OK ||
+        oscar_ace_pop_mac(crypto, priv, pub, input, input_len, mac) != OSCAR_OK) {
+        return false;
+    }
+    uint8_t diff = 0;
+    for (int i = 0; i < 8; i++) {
+        diff |= (uint8_t)(mac[i] ^ info->kdc_cred_verify[i]);
+    }
+    return diff == 0;
 }

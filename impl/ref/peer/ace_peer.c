@@ -81,8 +81,10 @@ struct ace_peer {
         size_t sid_len, cred_len;
     } creds[16];
     size_t num_creds;
-    uint64_t g_num;           /* the version of the installed material */
-    uint64_t token_roles;     /* the roles the token was asked for (its scope) */
+    uint64_t g_num;        /* the version of the installed material */
+    uint64_t token_roles;  /* the roles the token was asked for (its scope) */
+    uint8_t gm_dh_pub[32]; /* pairwise-only groups: the GM's key from kdc_dh_creds */
+    bool has_gm_dh_pub;
     bool ignore_missed_rekey; /* joiner fault: skips the missed-rekeying procedure (KGO §11.3) */
     unsigned gm_faults;
 };
@@ -758,6 +760,8 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
                                               8,       ar.n2_len, 1,     ar.id2_len};
             memcpy(p->n_s, ar.n_s, ar.n_s_len);
             p->n_s_len = ar.n_s_len;
+            p->has_gm_dh_pub = ar.kdc_dh_cred != NULL &&
+                               oscar_ace_ccs_pub(ar.kdc_dh_cred, ar.kdc_dh_cred_len, p->gm_dh_pub);
             if (p->has_jctx) {
                 oscar_oscore_ctx_cleanup(&p->jctx);
             }
@@ -777,6 +781,7 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
                                             .n_c = p->n_c,
                                             .n_c_len = 8,
                                             .empty_pop = peer_util_get_int(st, "empty_pop") != 0};
+        rq.gm_pub = p->has_gm_dh_pub ? p->gm_dh_pub : NULL; /* pairwise-only: the MAC */
         if (oscar_ace_join_request_write(p->crypto, &rq, body, sizeof(body), &bn) == OSCAR_OK) {
             if (peer_util_get_int(st, "corrupt_pop") != 0 && bn > 10) {
                 body[bn - 5] ^= 0x01;
@@ -792,7 +797,9 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
                                           (roles & 6) == 0, &info, detail, sizeof(detail))) {
                 /* detail says which field */
             } else if (!p->skip_kdc_pop_check &&
-                       !oscar_ace_kdc_pop_verify(p->crypto, &info, p->n_c, 8)) {
+                       !(info.sign_alg == 0
+                             ? oscar_ace_kdc_pop_verify_mac(p->crypto, &info, p->n_c, 8, p->priv)
+                             : oscar_ace_kdc_pop_verify(p->crypto, &info, p->n_c, 8))) {
                 snprintf(detail, sizeof(detail), "kdc_cred_verify does not verify: not joined");
                 p->node[0] = '\0';
             } else {
@@ -1081,6 +1088,7 @@ static int setup(struct ace_peer *p, const char *role, const cJSON *cfg)
                                     .faults = p->gm_faults,
                                     .token_key = token_key};
         c.rekey_on_join = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gm, "rekey_on_join"));
+        c.pairwise_only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gm, "pairwise_only"));
         if (oscar_gm_init(p->gm, &c, p->crypto) != OSCAR_OK) {
             fprintf(stderr, "ace-peer: gm: bad configuration\n");
             return 1;

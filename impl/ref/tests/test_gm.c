@@ -99,7 +99,8 @@ static int client_in(const struct keypair *k, uint64_t roles, uint8_t n_s[8])
     OTEST_CHECK(c >= 0);
     OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, rs.code);
     /* {kdcchallenge: N_S} */
-    OTEST_EQ_INT(12, rs.len); /* {46: h'N_S'} */
+    /* {46: h'N_S'[, 48: kdc_dh_creds]} */
+    OTEST_CHECK(rs.len >= 12 && rs.payload[1] == 0x18 && rs.payload[2] == 46);
     if (c >= 0 && n_s != NULL) {
         memcpy(n_s, rs.payload + 4, 8);
     }
@@ -951,6 +952,58 @@ static void test_fetch(void)
     OTEST_EQ_INT(OSCAR_COAP_CODE_BAD_REQUEST, RS.code);
 }
 
+/* a pairwise-only group (KGO §6.1, §6.3): no signature parameters in key, proofs of possession
+ * as the 8-byte HKDF MAC keyed by ECDH of the two keys, no signature data for verifiers */
+static void test_pairwise_only(void)
+{
+    gm_open(8, false, 0, false);
+    GM.pairwise_only = true;
+    struct joiner j, v;
+    joiner_open(&j, 0xa7, "p1", 6);
+    joiner_open(&v, 0xa8, "ver", 16);
+    struct oscar_ace_join_request rq = {.gname = "g1",
+                                        .roles = 6,
+                                        .cred = j.k.cred,
+                                        .cred_len = j.k.cred_len,
+                                        .priv = j.k.priv,
+                                        .pub = j.k.pub,
+                                        .n_s = j.n_s,
+                                        .n_s_len = 8,
+                                        .n_c = j.n_c,
+                                        .n_c_len = 8,
+                                        .gm_pub = GM_KEY.pub};
+    uint8_t p[512];
+    size_t n;
+    /* a signature where the MAC belongs, then a MAC with a flipped bit: 4.00 error 3 */
+    n = join_payload(&j, 6, false, p, sizeof(p));
+    oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", p, n, &RS);
+    expect_problem(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_POP);
+    OTEST_OK(oscar_ace_join_request_write(cr(), &rq, p, sizeof(p), &n));
+    p[n - 1] ^= 0x01;
+    oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", p, n, &RS);
+    expect_problem(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_POP);
+    p[n - 1] ^= 0x01;
+    oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", p, n, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    struct oscar_ace_join_info info;
+    char why[256] = "";
+    OTEST_CHECK(oscar_ace_join_info_read(RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, false, &info,
+                                         why, sizeof(why)));
+    OTEST_CHECK(info.sign_alg == 0 && info.gp_enc_alg == 0 && info.alg != 0 && info.ecdh_alg != 0);
+    OTEST_EQ_INT(8, info.kdc_cred_verify_len);
+    OTEST_CHECK(oscar_ace_kdc_pop_verify_mac(cr(), &info, j.n_c, 8, j.k.priv));
+    OTEST_CHECK(!oscar_ace_kdc_pop_verify_mac(cr(), &info, j.n_c, 8, v.k.priv)); /* not for you */
+    OTEST_CHECK(!oscar_ace_kdc_pop_verify(cr(), &info, j.n_c, 8));               /* no signature */
+    /* a bad join tells the pairwise-only parameters: ecdh_info and kdc_dh_creds, no sign_info */
+    oscar_gm_handle(&GM, v.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", NULL, 0, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_BAD_REQUEST, RS.code);
+    OTEST_CHECK(RS.len > 3 && RS.payload[1] == 0x18 && RS.payload[2] == OSCAR_ACE_P_ECDH_INFO);
+    uint8_t fetch[] = {0xa1, 0x06, 0x48, 1, 2, 3, 4, 5, 6, 7, 8};
+    oscar_gm_handle(&GM, v.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/kdc-cred", fetch,
+                    sizeof(fetch), &RS);
+    expect_problem(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_NO_SIGNATURES);
+}
+
 /* as_error_is: the AS answered code with {error: e, error_description: ...} */
 static void as_error_is(uint8_t code, int e)
 {
@@ -1059,5 +1112,6 @@ int main(int argc, char **argv)
     OTEST_RUN(test_oscore_profile);
     OTEST_RUN(test_verifier);
     OTEST_RUN(test_fetch);
+    OTEST_RUN(test_pairwise_only);
     return otest_finish();
 }

@@ -40,6 +40,7 @@
 #define OSCAR_ACE_P_SIGN_INFO 29
 #define OSCAR_ACE_P_KDCCHALLENGE 30
 #define OSCAR_ACE_P_ECDH_INFO 31
+#define OSCAR_ACE_P_KDC_DH_CREDS 32
 #define OSCAR_ACE_P_SIGN_ENC_KEY 33
 #define OSCAR_ACE_P_STALE_NODE_IDS 34
 
@@ -70,6 +71,7 @@
 #define OSCAR_ACE_OAUTH_CLIENT_RID 43
 #define OSCAR_ACE_OAUTH_SERVER_RID 44
 #define OSCAR_ACE_OAUTH_KDCCHALLENGE 46 /* [unconfirmed] "TBD" in the RFC 9594 text we read */
+#define OSCAR_ACE_OAUTH_KDC_DH_CREDS 48 /* KGO §16.2, suggested */
 
 /* Content-Formats */
 #define OSCAR_CF_ACE_CBOR 19              /* application/ace+cbor */
@@ -146,6 +148,7 @@ struct oscar_gm_config {
      * COSE_Encrypt0 tokens and the OSCORE profile's nonce1/ace_client_recipientid (RFC 9203) */
     const uint8_t *token_key;
     bool rekey_on_join; /* backward security: a new member's join rekeys the others (KGO §7) */
+    bool pairwise_only; /* no group mode: no signatures; PoP is the 8-byte HKDF MAC (KGO §6.1) */
 };
 
 /* struct oscar_gm_member is one member: its node name, Sender ID, roles (AIF Tperm) and
@@ -214,6 +217,7 @@ struct oscar_gm {
     uint8_t token_key[16];
     bool has_token_key;
     bool rekey_on_join;
+    bool pairwise_only;
     bool has_fixed_n_kdc;
     /* Sender IDs handed out since the current Gid (KGO §6.3: never reused until a new Gid) */
     uint8_t sid_used[OSCAR_GM_SID_BITS / 8];
@@ -284,7 +288,9 @@ struct oscar_ace_join_request {
     size_t n_s_len;
     const uint8_t *n_c; /* our cnonce */
     size_t n_c_len;
-    bool empty_pop; /* send client_cred_verify h'' (KGO §6.1) */
+    bool empty_pop;        /* send client_cred_verify h'' (KGO §6.1) */
+    const uint8_t *gm_pub; /* set: a pairwise-only group, PoP as the 8-byte MAC keyed by
+                            * ECDH(our key, the GM's key), both Ed25519 mapped to X25519 */
 };
 
 /* oscar_ace_join_request_write writes the Join Request payload (keys in ascending order). */
@@ -353,6 +359,19 @@ bool oscar_ace_read_okp_key(struct oscar_cbor_reader *r, uint8_t pub[32]);
 /* oscar_ace_ccs_write writes the CCS credential of an Ed25519 public key. */
 enum oscar_err oscar_ace_ccs_write(const char *sub, const uint8_t pub[32], uint8_t *out, size_t cap,
                                    size_t *out_len);
+
+/* oscar_ace_pop_mac writes the 8-byte proof of possession of pairwise-only groups (KGO §6.1,
+ * §6.3): HKDF-SHA-256(salt = empty, IKM = ECDH(priv, peer_pub), info = input, L = 8), the
+ * Ed25519 keys mapped to X25519 (RFC 10021 §2.5.2.1). */
+enum oscar_err oscar_ace_pop_mac(const struct oscar_crypto_ops *crypto, const uint8_t *priv,
+                                 const uint8_t *peer_pub, const uint8_t *input, size_t input_len,
+                                 uint8_t mac[8]);
+
+/* oscar_ace_kdc_pop_verify_mac checks the GM's kdc_cred_verify of a pairwise-only group with
+ * the joining node's private key priv. */
+bool oscar_ace_kdc_pop_verify_mac(const struct oscar_crypto_ops *crypto,
+                                  const struct oscar_ace_join_info *info, const uint8_t *n_c,
+                                  size_t n_c_len, const uint8_t *priv);
 
 /* oscar_ace_kdc_pop_verify checks the Group Manager's kdc_cred_verify over bstr(N_C) |
  * bstr(N_KDC) with the key in kdc_cred (RFC 9594 §4.3.1, KGO §6.3). */
@@ -453,6 +472,8 @@ enum oscar_err oscar_ace_osc_context(const struct oscar_crypto_ops *crypto,
 struct oscar_ace_authz_response {
     const uint8_t *n2, *id2, *n_s;
     size_t n2_len, id2_len, n_s_len;
+    const uint8_t *kdc_dh_cred; /* pairwise-only groups: the GM's credential (kdc_dh_creds) */
+    size_t kdc_dh_cred_len;
 };
 
 /* oscar_ace_authz_response_read reads it strictly; false with why naming the parameter. */
