@@ -13,7 +13,6 @@
  *    rekeying message (or none).
  * A scenario's negative controls run it again with a fault switch of one role and must fail at
  * the step they name. */
-#include <dirent.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -1396,11 +1395,6 @@ static void run_scenario(struct oscar_result *res, const cJSON *scen, const cJSO
     }
 }
 
-static int cmp_str(const void *x, const void *y)
-{
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 int oscar_cmd_ace_run(int argc, char **argv)
 {
     const char *tests[64];
@@ -1479,21 +1473,7 @@ int oscar_cmd_ace_run(int argc, char **argv)
         return OSCAR_EXIT_INPUT;
     }
     const char *paths[MAX_SCEN];
-    size_t np = 0;
-    DIR *dd = opendir(dir);
-    struct dirent *e;
-    while (dd != NULL && (e = readdir(dd)) != NULL && np < MAX_SCEN) {
-        size_t len = strlen(e->d_name);
-        if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0 && e->d_name[0] != '.') {
-            char p[1400];
-            snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-            paths[np++] = oscar_arena_strdup(&arena, p);
-        }
-    }
-    if (dd != NULL) {
-        closedir(dd);
-    }
-    qsort(paths, np, sizeof(paths[0]), cmp_str);
+    size_t np = oscar_scenario_files(paths, MAX_SCEN, dir, &arena);
     static struct oscar_result results[MAX_SCEN * (MAX_VARIANTS + 1)];
     cJSON *docs[MAX_SCEN] = {0};
     size_t nr = 0;

@@ -750,8 +750,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static size_t find_group_scenarios(const char **out, size_t cap, const char *dir,
-                                   struct oscar_arena *a)
+size_t oscar_scenario_files(const char **out, size_t cap, const char *dir, struct oscar_arena *a)
 {
     size_t n = 0;
     DIR *d = opendir(dir);
@@ -846,7 +845,7 @@ int oscar_cmd_group_run(int argc, char **argv)
     struct oscar_arena arena;
     oscar_arena_init(&arena, 0);
     const char *paths[MAX_SCEN];
-    size_t np = find_group_scenarios(paths, MAX_SCEN, dir, &arena);
+    size_t np = oscar_scenario_files(paths, MAX_SCEN, dir, &arena);
     static struct gs_scenario scen[MAX_SCEN];
     static struct oscar_result results[MAX_SCEN * (GS_MAX_VARIANTS + 1)];
     size_t nr = 0;

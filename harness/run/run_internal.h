@@ -51,6 +51,9 @@ void oscar_judge(struct judge_verdict *out, const struct judge_input *in);
 int oscar_rejudge(int num_dirs, char **dirs);
 
 /* Reports (report.c). */
+/* oscar_scenario_files lists the *.json files of dir (not hidden), sorted, paths in a. */
+size_t oscar_scenario_files(const char **out, size_t cap, const char *dir, struct oscar_arena *a);
+
 /* oscar_expand_placeholders replaces each subst[i][0] (e.g. "{bin}") in arg by subst[i][1] (a
  * NULL value leaves the key as it is); the result is in a. */
 char *oscar_expand_placeholders(const char *arg, const char *const (*subst)[2], size_t num,

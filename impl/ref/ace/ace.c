@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
 #include "oscar/coap.h"
 
 /* COSE and CWT labels (RFC 9052 §3.1, RFC 8392 §4, RFC 8747 §3.1, RFC 9053 §7.2) */
@@ -29,9 +30,7 @@ static const char SIGNATURE1[] = "Signature1";
 /* the protected header {1: -8} (alg EdDSA) as a serialized map */
 static const uint8_t PROTECTED[] = {0xa1, 0x01, 0x27};
 
-static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t cap, const char *fmt, ...)
+void oscar_ace_say(char *why, size_t cap, const char *fmt, ...)
 {
     if (why == NULL || cap == 0) {
         return;
@@ -61,14 +60,15 @@ bool oscar_ace_roles_valid(uint64_t perm, char *why, size_t why_cap)
     uint64_t monitor = 1u << OSCAR_ACE_ROLE_MONITOR;
     uint64_t active = (1u << OSCAR_ACE_ROLE_REQUESTER) | (1u << OSCAR_ACE_ROLE_RESPONDER);
     if (perm == 0 || (perm & ~known) != 0) {
-        say(why, why_cap, "permissions %llu: %s", (unsigned long long)perm,
-            perm == 0 ? "no role"
-                      : "a bit that is no member role (bit 0 is the admin interface's)");
+        oscar_ace_say(why, why_cap, "permissions %llu: %s", (unsigned long long)perm,
+                      perm == 0 ? "no role"
+                                : "a bit that is no member role (bit 0 is the admin interface's)");
         return false;
     }
     if ((perm & monitor) && (perm & active)) {
-        say(why, why_cap, "permissions %llu: Monitor together with Requester or Responder",
-            (unsigned long long)perm);
+        oscar_ace_say(why, why_cap,
+                      "permissions %llu: Monitor together with Requester or Responder",
+                      (unsigned long long)perm);
         return false;
     }
     return true;
@@ -97,8 +97,8 @@ bool oscar_ace_scope_decode(const uint8_t *scope, size_t len, struct oscar_ace_s
     *num = 0;
     if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_ARRAY || it.value == 0 ||
         it.value > cap) {
-        say(why, why_cap, "scope: %s",
-            r.error[0] ? r.error : "expected an array of 1 to 8 entries");
+        oscar_ace_say(why, why_cap, "scope: %s",
+                      r.error[0] ? r.error : "expected an array of 1 to 8 entries");
         return false;
     }
     size_t n = (size_t)it.value;
@@ -109,8 +109,8 @@ bool oscar_ace_scope_decode(const uint8_t *scope, size_t len, struct oscar_ace_s
             !oscar_cbor_read(&r, &name) || name.type != OSCAR_CBOR_TSTR ||
             name.len >= OSCAR_ACE_GNAME_MAX || !oscar_cbor_read(&r, &perm) ||
             perm.type != OSCAR_CBOR_UINT) {
-            say(why, why_cap, "scope entry %zu: %s", i,
-                r.error[0] ? r.error : "expected [gname: tstr, gperm: uint]");
+            oscar_ace_say(why, why_cap, "scope entry %zu: %s", i,
+                          r.error[0] ? r.error : "expected [gname: tstr, gperm: uint]");
             return false;
         }
         memcpy(out[i].gname, name.data, name.len);
@@ -118,12 +118,12 @@ bool oscar_ace_scope_decode(const uint8_t *scope, size_t len, struct oscar_ace_s
         out[i].perm = perm.value;
         char roles[128];
         if (!oscar_ace_roles_valid(perm.value, roles, sizeof(roles))) {
-            say(why, why_cap, "scope entry %zu (%s): %s", i, out[i].gname, roles);
+            oscar_ace_say(why, why_cap, "scope entry %zu (%s): %s", i, out[i].gname, roles);
             return false;
         }
     }
     if (r.pos != r.len) {
-        say(why, why_cap, "scope: %zu bytes after the array", r.len - r.pos);
+        oscar_ace_say(why, why_cap, "scope: %zu bytes after the array", r.len - r.pos);
         return false;
     }
     *num = n;
@@ -356,7 +356,7 @@ bool oscar_ace_claims_read(const uint8_t *p, size_t len, struct oscar_ace_claims
     oscar_cbor_reader_init(&r, p, len);
     memset(c, 0, sizeof(*c));
     if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_MAP) {
-        say(why, why_cap, "claims: %s", r.error[0] ? r.error : "not a map");
+        oscar_ace_say(why, why_cap, "claims: %s", r.error[0] ? r.error : "not a map");
         return false;
     }
     uint32_t seen = 0;
@@ -366,11 +366,13 @@ bool oscar_ace_claims_read(const uint8_t *p, size_t len, struct oscar_ace_claims
         int64_t label;
         if (!oscar_cbor_read(&r, &key) || !oscar_cbor_int(&key, &label) || label < 1 ||
             label > 31) {
-            say(why, why_cap, "claims: %s", r.error[0] ? r.error : "a label that is no claim");
+            oscar_ace_say(why, why_cap, "claims: %s",
+                          r.error[0] ? r.error : "a label that is no claim");
             return false;
         }
         if (seen & (1u << label)) {
-            say(why, why_cap, "claim %s (%lld) given twice", claim_name(label), (long long)label);
+            oscar_ace_say(why, why_cap, "claim %s (%lld) given twice", claim_name(label),
+                          (long long)label);
             return false;
         }
         seen |= 1u << label;
@@ -400,17 +402,18 @@ bool oscar_ace_claims_read(const uint8_t *p, size_t len, struct oscar_ace_claims
                 c->scope_len = v.len;
             }
         } else {
-            say(why, why_cap, "claim %lld is not one this Group Manager knows", (long long)label);
+            oscar_ace_say(why, why_cap, "claim %lld is not one this Group Manager knows",
+                          (long long)label);
             return false;
         }
         if (!ok) {
-            say(why, why_cap, "claim %s (%lld) at byte %zu: %s", claim_name(label),
-                (long long)label, at, r.error[0] ? r.error : "wrong type or size");
+            oscar_ace_say(why, why_cap, "claim %s (%lld) at byte %zu: %s", claim_name(label),
+                          (long long)label, at, r.error[0] ? r.error : "wrong type or size");
             return false;
         }
     }
     if (r.pos != r.len) {
-        say(why, why_cap, "claims: %zu bytes after the map", r.len - r.pos);
+        oscar_ace_say(why, why_cap, "claims: %zu bytes after the map", r.len - r.pos);
         return false;
     }
     return true;
@@ -427,22 +430,22 @@ static enum oscar_ace_token_verdict check_claims(const uint8_t *payload, size_t 
         return OSCAR_ACE_TOKEN_MALFORMED;
     }
     if (strcmp(claims->iss, iss) != 0) {
-        say(why, why_cap, "iss \"%s\", expected \"%s\"", claims->iss, iss);
+        oscar_ace_say(why, why_cap, "iss \"%s\", expected \"%s\"", claims->iss, iss);
         return OSCAR_ACE_TOKEN_WRONG_ISSUER;
     }
     if (claims->exp != 0 && claims->exp <= now) {
-        say(why, why_cap, "exp %llu is not after now (%llu)", (unsigned long long)claims->exp,
-            (unsigned long long)now);
+        oscar_ace_say(why, why_cap, "exp %llu is not after now (%llu)",
+                      (unsigned long long)claims->exp, (unsigned long long)now);
         return OSCAR_ACE_TOKEN_EXPIRED;
     }
     if (strcmp(claims->aud, aud) != 0) {
-        say(why, why_cap, "aud \"%s\", this Group Manager is \"%s\"", claims->aud, aud);
+        oscar_ace_say(why, why_cap, "aud \"%s\", this Group Manager is \"%s\"", claims->aud, aud);
         return OSCAR_ACE_TOKEN_WRONG_AUDIENCE;
     }
     struct oscar_ace_scope_entry entries[OSCAR_ACE_SCOPE_MAX];
     size_t n;
     if (claims->scope_len == 0) {
-        say(why, why_cap, "no scope");
+        oscar_ace_say(why, why_cap, "no scope");
         return OSCAR_ACE_TOKEN_BAD_SCOPE;
     }
     if (!oscar_ace_scope_decode(claims->scope, claims->scope_len, entries, OSCAR_ACE_SCOPE_MAX, &n,
@@ -466,12 +469,12 @@ oscar_ace_cwt_check(const struct oscar_crypto_ops *crypto, const uint8_t *as_pub
         !oscar_cbor_read(&r, &unprot) || unprot.type != OSCAR_CBOR_MAP || unprot.value != 0 ||
         !oscar_cbor_read(&r, &payload) || payload.type != OSCAR_CBOR_BSTR ||
         !oscar_cbor_read(&r, &sig) || sig.type != OSCAR_CBOR_BSTR || r.pos != r.len) {
-        say(why, why_cap, "not a COSE_Sign1 [protected, {}, payload, signature]: %s",
-            r.error[0] ? r.error : "wrong structure");
+        oscar_ace_say(why, why_cap, "not a COSE_Sign1 [protected, {}, payload, signature]: %s",
+                      r.error[0] ? r.error : "wrong structure");
         return OSCAR_ACE_TOKEN_MALFORMED;
     }
     if (prot.len != sizeof(PROTECTED) || memcmp(prot.data, PROTECTED, sizeof(PROTECTED)) != 0) {
-        say(why, why_cap, "protected header: not {alg: EdDSA}");
+        oscar_ace_say(why, why_cap, "protected header: not {alg: EdDSA}");
         return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
     }
     uint8_t tbs[TBS_MAX];
@@ -482,7 +485,8 @@ oscar_ace_cwt_check(const struct oscar_crypto_ops *crypto, const uint8_t *as_pub
         crypto->verify(OSCAR_COSE_ALG_EDDSA, as_pub, tbs, tbs_len, sig.data, sig.len, &valid) !=
             OSCAR_OK ||
         !valid) {
-        say(why, why_cap, "the signature does not verify with the Authorization Server's key");
+        oscar_ace_say(why, why_cap,
+                      "the signature does not verify with the Authorization Server's key");
         return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
     }
     return check_claims(payload.data, payload.len, iss, aud, now, claims, why, why_cap);
@@ -554,8 +558,8 @@ enum oscar_ace_token_verdict oscar_ace_cwt_check_encrypted(const struct oscar_cr
         !oscar_cbor_read(&r, &label) || !oscar_cbor_int(&label, &l) || l != HDR_IV ||
         !oscar_cbor_read(&r, &iv) || iv.type != OSCAR_CBOR_BSTR || iv.len != ENC_IV_LEN ||
         !oscar_cbor_read(&r, &ct) || ct.type != OSCAR_CBOR_BSTR || r.pos != r.len) {
-        say(why, why_cap, "not a COSE_Encrypt0 [protected, {5: iv}, ciphertext]: %s",
-            r.error[0] ? r.error : "wrong structure");
+        oscar_ace_say(why, why_cap, "not a COSE_Encrypt0 [protected, {5: iv}, ciphertext]: %s",
+                      r.error[0] ? r.error : "wrong structure");
         return OSCAR_ACE_TOKEN_MALFORMED;
     }
     const struct oscar_alg_info *alg = oscar_alg_find(OSCAR_COSE_ALG_AES_CCM_16_64_128);
@@ -569,14 +573,15 @@ enum oscar_ace_token_verdict oscar_ace_cwt_check_encrypted(const struct oscar_cr
         ct.len - alg->tag_len > sizeof(payload) ||
         enc_structure(aad, sizeof(aad), &aad_len) != OSCAR_OK ||
         crypto->aead_key_init(&k, alg, key) != OSCAR_OK) {
-        say(why, why_cap, "protected header: not {alg: AES-CCM-16-64-128}, or a wrong size");
+        oscar_ace_say(why, why_cap,
+                      "protected header: not {alg: AES-CCM-16-64-128}, or a wrong size");
         return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
     }
     enum oscar_err err = crypto->aead_open(&k, &authentic, payload, sizeof(payload), iv.data, aad,
                                            aad_len, ct.data, ct.len);
     crypto->aead_key_cleanup(&k);
     if (err != OSCAR_OK || !authentic) {
-        say(why, why_cap, "the token does not decrypt with the key shared with the AS");
+        oscar_ace_say(why, why_cap, "the token does not decrypt with the key shared with the AS");
         return OSCAR_ACE_TOKEN_BAD_SIGNATURE;
     }
     return check_claims(payload, ct.len - alg->tag_len, iss, aud, now, claims, why, why_cap);

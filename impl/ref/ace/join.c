@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
 #include "oscar/gm.h"
 
 #define CCS_SUB 2
@@ -14,19 +15,6 @@
 #define KEY_CRV (-1)
 #define KEY_X (-2)
 #define KTY_OKP 1
-
-static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t cap, const char *fmt, ...)
-{
-    if (why == NULL || cap == 0) {
-        return;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-}
 
 enum oscar_err oscar_ace_ccs_write(const char *sub, const uint8_t pub[32], uint8_t *out, size_t cap,
                                    size_t *out_len)
@@ -246,8 +234,8 @@ struct rd {
 
 static bool fail(struct rd *d, const char *field, int64_t label, const char *what)
 {
-    say(d->why, d->cap, "%s (%lld) at byte %zu: %s", field, (long long)label, d->r.pos,
-        d->r.error[0] ? d->r.error : what);
+    oscar_ace_say(d->why, d->cap, "%s (%lld) at byte %zu: %s", field, (long long)label, d->r.pos,
+                  d->r.error[0] ? d->r.error : what);
     return false;
 }
 
@@ -616,7 +604,8 @@ bool oscar_ace_group_params(const struct oscar_ace_join_info *info, struct oscar
     if (info->hkdf == 0 || info->hkdf == OSCAR_ACE_HKDF_SHA256) {
         p->hkdf_alg = 0;
     } else {
-        say(why, why_cap, "hkdf %lld: only HMAC 256/256 (5) is implemented", (long long)info->hkdf);
+        oscar_ace_say(why, why_cap, "hkdf %lld: only HMAC 256/256 (5) is implemented",
+                      (long long)info->hkdf);
         return false;
     }
     p->group_enc_alg = (int32_t)info->gp_enc_alg;
@@ -624,7 +613,8 @@ bool oscar_ace_group_params(const struct oscar_ace_join_info *info, struct oscar
     p->aead_alg = (int32_t)info->alg;
     p->pairwise_alg = (int32_t)info->ecdh_alg;
     if (p->sig_alg != 0 && p->sig_alg != OSCAR_COSE_ALG_EDDSA) {
-        say(why, why_cap, "sign_alg %d: only EdDSA credentials are distributed here", p->sig_alg);
+        oscar_ace_say(why, why_cap, "sign_alg %d: only EdDSA credentials are distributed here",
+                      p->sig_alg);
         return false;
     }
     return true;

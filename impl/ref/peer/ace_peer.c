@@ -507,6 +507,28 @@ static bool is_group_message(const uint8_t *msg, size_t len)
     return o != NULL && o->len > 0 && (o->value[0] & OSCAR_OSCORE_FLAG_GROUP) != 0;
 }
 
+/* recv_until waits for the next datagram until ms after t0: its length (from filled), or -1
+ * once the time is up. */
+static ssize_t recv_until(struct ace_peer *p, const struct timespec *t0, long ms, uint8_t *buf,
+                          size_t cap, struct sockaddr_storage *from, socklen_t *from_len)
+{
+    for (;;) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        long left =
+            ms - (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
+        struct pollfd pf = {p->fd, POLLIN, 0};
+        if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
+            return -1;
+        }
+        *from_len = sizeof(*from);
+        ssize_t got = recvfrom(p->fd, buf, cap, 0, (struct sockaddr *)from, from_len);
+        if (got > 0) {
+            return got;
+        }
+    }
+}
+
 /* exchange sends a confirmable request (protected when ctx) to `to` and waits for its
  * piggybacked response, answering the GM's rekeying POSTs meanwhile; the decrypted (or plain)
  * response goes to resp. false on a timeout. */
@@ -538,18 +560,13 @@ static bool exchange(struct ace_peer *p, const struct sockaddr_storage *to, sock
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (;;) {
-            struct timespec t1;
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            long left = RETRANSMIT_MS - (long)((t1.tv_sec - t0.tv_sec) * 1000 +
-                                               (t1.tv_nsec - t0.tv_nsec) / 1000000);
-            struct pollfd pf = {p->fd, POLLIN, 0};
-            if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
-                break;
-            }
             uint8_t buf[MSG_MAX];
             struct sockaddr_storage from;
-            socklen_t fl = sizeof(from);
-            ssize_t got = recvfrom(p->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+            socklen_t fl;
+            ssize_t got = recv_until(p, &t0, RETRANSMIT_MS, buf, sizeof(buf), &from, &fl);
+            if (got < 0) {
+                break;
+            }
             struct oscar_coap_msg m;
             size_t off;
             if (got <= 0 ||
@@ -924,20 +941,17 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
             return;
         }
         send_to(p, &p->group_addr, p->group_len, prot, pn);
-        struct timespec t0, t1;
+        struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (;;) {
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            long left = (wait_ms > 0 ? wait_ms : 500) - (long)((t1.tv_sec - t0.tv_sec) * 1000 +
-                                                               (t1.tv_nsec - t0.tv_nsec) / 1000000);
-            struct pollfd pf = {p->fd, POLLIN, 0};
-            if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
-                break;
-            }
             uint8_t buf[MSG_MAX], dec[2 * MSG_MAX];
             struct sockaddr_storage from;
-            socklen_t fl = sizeof(from);
-            ssize_t got = recvfrom(p->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+            socklen_t fl;
+            ssize_t got =
+                recv_until(p, &t0, wait_ms > 0 ? wait_ms : 500, buf, sizeof(buf), &from, &fl);
+            if (got < 0) {
+                break;
+            }
             struct oscar_coap_msg rm;
             if (got <= 0 ||
                 oscar_coap_parse(&rm, &off, buf, (size_t)got) != OSCAR_COAP_WELL_FORMED) {
@@ -962,23 +976,14 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
         return;
     } else if (strcmp(op, "wait") == 0) {
         int ms = peer_util_get_int(st, "ms");
-        struct timespec t0, t1;
+        struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (;;) {
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            long left =
-                ms - (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
-            struct pollfd pf = {p->fd, POLLIN, 0};
-            if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
-                break;
-            }
-            uint8_t buf[MSG_MAX];
-            struct sockaddr_storage from;
-            socklen_t fl = sizeof(from);
-            ssize_t got = recvfrom(p->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
-            if (got > 0) {
-                handle_push(p, buf, (size_t)got, &from, fl);
-            }
+        uint8_t buf[MSG_MAX];
+        struct sockaddr_storage from;
+        socklen_t fl;
+        ssize_t got;
+        while ((got = recv_until(p, &t0, ms, buf, sizeof(buf), &from, &fl)) > 0) {
+            handle_push(p, buf, (size_t)got, &from, fl);
         }
         step_event(i, op, OSCAR_COAP_CODE_EMPTY, true, "");
         return;
@@ -1179,25 +1184,13 @@ int oscar_ace_peer_main(int argc, char **argv)
         return 1;
     }
     struct sockaddr_storage ss;
-    socklen_t sl;
-    if (!peer_util_parse_addr(&ss, &sl, bind_addr)) {
-        fprintf(stderr, "oscar-peer: bad --bind %s\n", bind_addr);
-        cJSON_Delete(cfg);
-        return EXIT_USAGE;
-    }
-    p.fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (p.fd < 0 || bind(p.fd, (struct sockaddr *)&ss, sl) != 0 ||
-        getsockname(p.fd, (struct sockaddr *)&ss, &sl) != 0) {
-        fprintf(stderr, "oscar-peer: bind %s: %s\n", bind_addr, strerror(errno));
+    unsigned port;
+    p.fd = peer_util_bind("oscar-peer", bind_addr, &ss, &port);
+    if (p.fd < 0) {
         cJSON_Delete(cfg);
         return 1;
     }
-    unsigned port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-                                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
-    if (ready_fd >= 0) {
-        dprintf(ready_fd, "ready %u\n", port);
-        close(ready_fd);
-    }
+    peer_util_ready(ready_fd, port);
     bool joiner = strcmp(role, "joiner") == 0;
     if (joiner) {
         const cJSON *steps = cJSON_GetObjectItemCaseSensitive(

@@ -739,15 +739,9 @@ int main(int argc, char **argv)
     snprintf(nd.state, sizeof(nd.state), "off");
     nd.next_mid = (uint16_t)(nd.seed * 7919u);
     struct sockaddr_storage ss;
-    socklen_t sl;
-    if (!peer_util_parse_addr(&ss, &sl, bind_addr)) {
-        fprintf(stderr, "oscar-group-peer: bad --bind %s\n", bind_addr);
-        return 2;
-    }
-    nd.fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (nd.fd < 0 || bind(nd.fd, (struct sockaddr *)&ss, sl) != 0 ||
-        getsockname(nd.fd, (struct sockaddr *)&ss, &sl) != 0) {
-        fprintf(stderr, "oscar-group-peer: bind %s: %s\n", bind_addr, strerror(errno));
+    unsigned port;
+    nd.fd = peer_util_bind("oscar-group-peer", bind_addr, &ss, &port);
+    if (nd.fd < 0) {
         return 1;
     }
     unsigned eth0 = if_nametoindex("eth0");
@@ -772,12 +766,7 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    unsigned port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-                                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
-    if (ready_fd >= 0) {
-        dprintf(ready_fd, "ready %u\n", port);
-        close(ready_fd);
-    }
+    peer_util_ready(ready_fd, port);
     static char line[LINE_MAX_LEN];
     size_t line_len = 0;
     bool running = true;

@@ -2,6 +2,8 @@
 #include "udp_util.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,5 +83,35 @@ void peer_util_format_addr(char *out, size_t cap, const struct sockaddr_storage 
         const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
         inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
         snprintf(out, cap, "%s:%u", a, ntohs(s4->sin_port));
+    }
+}
+
+int peer_util_bind(const char *who, const char *bind_addr, struct sockaddr_storage *out,
+                   unsigned *port)
+{
+    socklen_t sl;
+    if (!peer_util_parse_addr(out, &sl, bind_addr)) {
+        fprintf(stderr, "%s: bad --bind %s\n", who, bind_addr);
+        return -1;
+    }
+    int fd = socket(out->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)out, sl) != 0 ||
+        getsockname(fd, (struct sockaddr *)out, &sl) != 0) {
+        fprintf(stderr, "%s: bind %s: %s\n", who, bind_addr, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    *port = out->ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)out)->sin6_port)
+                                       : ntohs(((struct sockaddr_in *)out)->sin_port);
+    return fd;
+}
+
+void peer_util_ready(int fd, unsigned port)
+{
+    if (fd >= 0) {
+        dprintf(fd, "ready %u\n", port);
+        close(fd);
     }
 }

@@ -27,4 +27,12 @@ bool peer_util_parse_addr(struct sockaddr_storage *ss, socklen_t *sl, const char
 /* peer_util_format_addr writes a socket address as ADDR:PORT. */
 void peer_util_format_addr(char *out, size_t cap, const struct sockaddr_storage *ss);
 
+/* peer_util_bind opens a UDP socket bound to ADDR:PORT text bind_addr; the bound address goes
+ * to *out (its port to *port). -1 with the reason on stderr (prefixed by who). */
+int peer_util_bind(const char *who, const char *bind_addr, struct sockaddr_storage *out,
+                   unsigned *port);
+
+/* peer_util_ready writes `ready PORT` on fd (if >= 0) and closes it (docs/shim-contract.md). */
+void peer_util_ready(int fd, unsigned port);
+
 #endif
