@@ -280,6 +280,17 @@ static void put_info(struct oscar_cbor_writer *w, const struct oscar_gm *gm, int
     oscar_cbor_put_uint(w, OSCAR_ACE_CRED_FMT_KCCS);
 }
 
+/* put_dh_creds writes kdc_dh_creds: the GM's Diffie-Hellman credential of a pairwise-only
+ * group, [[gname, cred_fmt, cred]] (KGO §5.3.2). */
+static void put_dh_creds(struct oscar_cbor_writer *w, const struct oscar_gm *gm)
+{
+    oscar_cbor_put_array(w, 1);
+    oscar_cbor_put_array(w, 3);
+    oscar_cbor_put_tstr(w, gm->gname, strlen(gm->gname));
+    oscar_cbor_put_uint(w, OSCAR_ACE_CRED_FMT_KCCS);
+    oscar_cbor_put_bstr(w, gm->gm_cred, gm->gm_cred_len);
+}
+
 /* bad_join answers a generic 4.00 to a Join Request (KGO §6.2): sign_info and ecdh_info for the
  * group, and a fresh kdcchallenge when the client has none stored. */
 static void bad_join(struct oscar_gm *gm, struct oscar_gm_client *c, struct oscar_gm_response *rs)
@@ -307,11 +318,7 @@ static void bad_join(struct oscar_gm *gm, struct oscar_gm_client *c, struct osca
     put_info(&w, gm, OSCAR_COSE_ALG_ECDH_SS_HKDF_256, OSCAR_COSE_CRV_X25519);
     if (gm->pairwise_only) {
         oscar_cbor_put_uint(&w, OSCAR_ACE_P_KDC_DH_CREDS);
-        oscar_cbor_put_array(&w, 1);
-        oscar_cbor_put_array(&w, 3);
-        oscar_cbor_put_tstr(&w, gm->gname, strlen(gm->gname));
-        oscar_cbor_put_uint(&w, OSCAR_ACE_CRED_FMT_KCCS);
-        oscar_cbor_put_bstr(&w, gm->gm_cred, gm->gm_cred_len);
+        put_dh_creds(&w, gm);
     }
     (void)oscar_cbor_writer_finish(&w, &rs->len);
     respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_ACE_GROUPCOMM_CBOR);
@@ -695,13 +702,8 @@ int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len,
     oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_KDCCHALLENGE);
     oscar_cbor_put_bstr(&w, c->n_s, sizeof(c->n_s));
     if (gm->pairwise_only) {
-        /* KGO §5.3.2: the GM's Diffie-Hellman credential, [[gname, cred_fmt, cred]] */
         oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_KDC_DH_CREDS);
-        oscar_cbor_put_array(&w, 1);
-        oscar_cbor_put_array(&w, 3);
-        oscar_cbor_put_tstr(&w, gm->gname, strlen(gm->gname));
-        oscar_cbor_put_uint(&w, OSCAR_ACE_CRED_FMT_KCCS);
-        oscar_cbor_put_bstr(&w, gm->gm_cred, gm->gm_cred_len);
+        put_dh_creds(&w, gm);
     }
     (void)oscar_cbor_writer_finish(&w, &rs->len);
     respond(rs, OSCAR_COAP_CODE_CREATED, OSCAR_CF_ACE_CBOR);
