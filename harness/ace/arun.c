@@ -512,9 +512,16 @@ size_t oscar_ace_derive_specs(const uint8_t token_key[16], const struct oscar_tr
         sp->master_salt = (struct oscar_bytes_field){true, false, sa, salt_len};
         sp->sender_id = (struct oscar_bytes_field){true, false, sid, ar.id2_len};
         sp->recipient_id = (struct oscar_bytes_field){true, false, rid, id1_len};
-        sp->id_context = (struct oscar_bytes_field){true, true, NULL, 0};
-        sp->aead_alg = OSCAR_COSE_ALG_AES_CCM_16_64_128;
-        sp->hkdf_alg = OSCAR_COSE_ALG_HKDF_SHA256;
+        /* RFC 9203 §4.3: ID Context, AEAD and HKDF from the material when it has them */
+        uint8_t *ctx_id = oscar_arena_alloc(arena, cl.osc_context_id_len + 1);
+        if (cl.osc_has_context_id && ctx_id != NULL) {
+            memcpy(ctx_id, cl.osc_context_id, cl.osc_context_id_len);
+            sp->id_context = (struct oscar_bytes_field){true, false, ctx_id, cl.osc_context_id_len};
+        } else {
+            sp->id_context = (struct oscar_bytes_field){true, true, NULL, 0};
+        }
+        sp->aead_alg = cl.osc_alg != 0 ? cl.osc_alg : OSCAR_COSE_ALG_AES_CCM_16_64_128;
+        sp->hkdf_alg = cl.osc_hkdf == 7 ? OSCAR_COSE_ALG_HKDF_SHA512 : OSCAR_COSE_ALG_HKDF_SHA256;
     }
     return n;
 }

@@ -765,10 +765,9 @@ static uint64_t join_roles(const struct oscar_coap_msg *rq)
 {
     struct oscar_ace_join_fields f;
     struct oscar_ace_scope_entry e[1];
-    size_t n;
     if (!rq->has_payload ||
         !oscar_ace_join_request_read(rq->payload, rq->payload_len, &f, NULL, 0) ||
-        f.scope == NULL || !oscar_ace_scope_decode(f.scope, f.scope_len, e, 1, &n, NULL, 0)) {
+        f.scope == NULL || !oscar_ace_scope_entry_decode(f.scope, f.scope_len, e, NULL, 0)) {
         return 0;
     }
     return e[0].perm;
@@ -800,14 +799,12 @@ static void check_ace(struct sink *s, const struct oscar_transcript *t, size_t i
         if (group_path(path, segs, name, sizeof(name))) {
             struct oscar_ace_join_fields f;
             struct oscar_ace_scope_entry e[1];
-            size_t n;
             if (!oscar_ace_join_request_read(p, len, &f, why, sizeof(why))) {
                 add(s, R_ACE_JOIN_REQUEST, i, "%s", why);
             } else if (f.scope == NULL) {
                 add(s, R_ACE_JOIN_REQUEST, i, "no scope (3)");
-            } else if (!oscar_ace_scope_decode(f.scope, f.scope_len, e, 1, &n, why, sizeof(why)) ||
-                       n != 1) {
-                add(s, R_ACE_JOIN_REQUEST, i, "scope (3): %s", why[0] ? why : "not one entry");
+            } else if (!oscar_ace_scope_entry_decode(f.scope, f.scope_len, e, why, sizeof(why))) {
+                add(s, R_ACE_JOIN_REQUEST, i, "scope (3): %s", why);
             }
         } else if (strncmp(path, "ace-group/", 10) != 0) {
             /* to a member's control_uri: a rekeying message */

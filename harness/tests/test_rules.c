@@ -835,7 +835,7 @@ static void test_ace_messages(void)
     EXPECT_RULES(&tr, "ACE-KGO-11.1-REKEYING");
     /* forged: a Join Request without cnonce; a Join Response without Location-Path; a Key
      * Distribution response with a Sender ID; problem details of the wrong shape */
-    static const uint8_t no_cnonce[] = {0xa1, 0x03, 0x46, 0x81, 0x82, 0x62, 0x67, 0x31, 0x06};
+    static const uint8_t no_cnonce[] = {0xa1, 0x03, 0x45, 0x82, 0x62, 0x67, 0x31, 0x06};
     static const uint8_t bad_problem[] = {0xa1, 0x00, 0x03}; /* {0: 3}, not {0: {0: 3}} */
     static const uint8_t good_problem[] = {0xa1, 0x00, 0xa1, 0x00, 0x03};
     trace_open(&tr, 0, 0);
@@ -856,7 +856,7 @@ static void test_ace_messages(void)
     ace_conversation(&tr, 0);
     static struct oscar_gm_response rs;
     oscar_gm_handle(&ACE_GM, 0, 1900000000, OSCAR_COAP_CODE_GET, "ace-group/g1", NULL, 0, &rs);
-    uint8_t rq[] = {0xa2, 0x03, 0x46, 0x81, 0x82, 0x62, 0x67, 0x31, 0x06, 0x06, 0x41, 0x00};
+    uint8_t rq[] = {0xa2, 0x03, 0x45, 0x82, 0x62, 0x67, 0x31, 0x06, 0x06, 0x41, 0x00};
     ace_exchange(&tr, 21, OSCAR_COAP_CODE_POST, "ace-group/g1", rq, sizeof(rq),
                  OSCAR_COAP_CODE_CREATED, "ace-group/g1/nodes/x", rs.content_format, rs.payload,
                  rs.len);

@@ -46,7 +46,7 @@ sk_m, pk_m = ed_key(0x22)   # existing member (Sender ID 0x52)
 sk_g, pk_g = ed_key(0x33)   # Group Manager
 
 GNAME = "g1"
-scope = enc([[GNAME, 6]])                     # AIF: Requester(1)+Responder(2) -> 2^1|2^2 = 6
+scope = enc([GNAME, 6])   # one scope entry (RFC 9594 §4.3.1): Requester(1)+Responder(2) -> 6
 N_S = bytes.fromhex("018a278f7faab55a")       # 'kdcchallenge' from Token Transfer Response
 N_C = bytes.fromhex("25a8991cd700ac01")       # 'cnonce'
 N_KDC = bytes.fromhex("cef04b2aa791bc6d")     # 'kdc_nonce'

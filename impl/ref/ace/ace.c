@@ -12,6 +12,7 @@
 #define CWT_ISS 1
 #define CWT_AUD 3
 #define CWT_EXP 4
+#define CWT_NBF 5
 #define CWT_IAT 6
 #define CWT_CTI 7
 #define CWT_CNF 8
@@ -21,6 +22,10 @@
 #define OSC_ID 0
 #define OSC_MS 2
 #define OSC_SALT 5
+#define OSC_VERSION 1
+#define OSC_HKDF 3
+#define OSC_ALG 4
+#define OSC_CONTEXT_ID 6
 #define KEY_KTY 1
 #define KEY_CRV (-1)
 #define KEY_X (-2)
@@ -127,6 +132,44 @@ bool oscar_ace_scope_decode(const uint8_t *scope, size_t len, struct oscar_ace_s
         return false;
     }
     *num = n;
+    return true;
+}
+
+enum oscar_err oscar_ace_scope_entry_encode(uint8_t *out, size_t cap, size_t *out_len,
+                                            const struct oscar_ace_scope_entry *entry)
+{
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, out, cap);
+    oscar_cbor_put_array(&w, 2);
+    oscar_cbor_put_tstr(&w, entry->gname, strlen(entry->gname));
+    oscar_cbor_put_uint(&w, entry->perm);
+    return oscar_cbor_writer_finish(&w, out_len);
+}
+
+bool oscar_ace_scope_entry_decode(const uint8_t *scope, size_t len,
+                                  struct oscar_ace_scope_entry *out, char *why, size_t why_cap)
+{
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item it, name, perm;
+    oscar_cbor_reader_init(&r, scope, len);
+    if (!oscar_cbor_read(&r, &it) || it.type != OSCAR_CBOR_ARRAY || it.value != 2 ||
+        !oscar_cbor_read(&r, &name) || name.type != OSCAR_CBOR_TSTR ||
+        name.len >= OSCAR_ACE_GNAME_MAX || !oscar_cbor_read(&r, &perm) ||
+        perm.type != OSCAR_CBOR_UINT || r.pos != r.len) {
+        oscar_ace_say(why, why_cap, "scope: %s",
+                      r.error[0] ? r.error
+                                 : "expected one entry [gname: tstr, gperm: uint] and nothing "
+                                   "after it");
+        return false;
+    }
+    memcpy(out->gname, name.data, name.len);
+    out->gname[name.len] = '\0';
+    out->perm = perm.value;
+    char roles[128];
+    if (!oscar_ace_roles_valid(perm.value, roles, sizeof(roles))) {
+        oscar_ace_say(why, why_cap, "scope (%s): %s", out->gname, roles);
+        return false;
+    }
     return true;
 }
 
@@ -264,12 +307,12 @@ static bool read_text(const struct oscar_cbor_item *it, char *out, size_t cap)
     return true;
 }
 
-/* read_osc reads an OSCORE_Input_Material with id and ms (RFC 9203 §3.2.1): id, ms and salt
- * kept, the other parameters (version, hkdf, alg, contextId) only if at their defaults. */
+/* read_osc reads an OSCORE_Input_Material with id and ms (RFC 9203 §3.2.1): id, ms, salt,
+ * contextId, alg and hkdf kept (as integers), version only as 1. */
 static bool read_osc(struct oscar_cbor_reader *r, struct oscar_ace_claims *c)
 {
     struct oscar_cbor_item m, k, v;
-    int64_t label;
+    int64_t label, x;
     if (!oscar_cbor_read(r, &m) || m.type != OSCAR_CBOR_MAP) {
         return false;
     }
@@ -280,21 +323,36 @@ static bool read_osc(struct oscar_cbor_reader *r, struct oscar_ace_claims *c)
             return false;
         }
         seen |= 1u << label;
-        uint8_t *dst = label == OSC_ID ? c->osc_id : label == OSC_MS ? c->osc_ms : c->osc_salt;
-        size_t cap = label == OSC_ID   ? sizeof(c->osc_id)
-                     : label == OSC_MS ? sizeof(c->osc_ms)
-                                       : sizeof(c->osc_salt);
-        size_t *len = label == OSC_ID   ? &c->osc_id_len
-                      : label == OSC_MS ? &c->osc_ms_len
-                                        : &c->osc_salt_len;
-        if (label != OSC_ID && label != OSC_MS && label != OSC_SALT) {
-            return false; /* this implementation derives with the defaults only */
+        if (label == OSC_VERSION || label == OSC_ALG || label == OSC_HKDF) {
+            if (!oscar_cbor_int(&v, &x) || x < INT32_MIN || x > INT32_MAX ||
+                (label == OSC_VERSION && x != 1)) {
+                return false;
+            }
+            if (label == OSC_ALG) {
+                c->osc_alg = (int32_t)x;
+            } else if (label == OSC_HKDF) {
+                c->osc_hkdf = (int32_t)x;
+            }
+            continue;
         }
+        uint8_t *dst = label == OSC_ID     ? c->osc_id
+                       : label == OSC_MS   ? c->osc_ms
+                       : label == OSC_SALT ? c->osc_salt
+                                           : c->osc_context_id;
+        size_t cap = label == OSC_ID     ? sizeof(c->osc_id)
+                     : label == OSC_MS   ? sizeof(c->osc_ms)
+                     : label == OSC_SALT ? sizeof(c->osc_salt)
+                                         : sizeof(c->osc_context_id);
+        size_t *len = label == OSC_ID     ? &c->osc_id_len
+                      : label == OSC_MS   ? &c->osc_ms_len
+                      : label == OSC_SALT ? &c->osc_salt_len
+                                          : &c->osc_context_id_len;
         if (v.type != OSCAR_CBOR_BSTR || v.len > cap) {
             return false;
         }
         memcpy(dst, v.data, v.len);
         *len = v.len;
+        c->osc_has_context_id = c->osc_has_context_id || label == OSC_CONTEXT_ID;
     }
     c->has_osc = true;
     return (seen & (1u << OSC_ID)) && (seen & (1u << OSC_MS)) && c->osc_ms_len > 0;
@@ -364,11 +422,18 @@ bool oscar_ace_claims_read(const uint8_t *p, size_t len, struct oscar_ace_claims
         struct oscar_cbor_item key;
         struct oscar_cbor_item v;
         int64_t label;
-        if (!oscar_cbor_read(&r, &key) || !oscar_cbor_int(&key, &label) || label < 1 ||
-            label > 31) {
+        if (!oscar_cbor_read(&r, &key) || !oscar_cbor_int(&key, &label)) {
             oscar_ace_say(why, why_cap, "claims: %s",
-                          r.error[0] ? r.error : "a label that is no claim");
+                          r.error[0] ? r.error : "a label that is no integer");
             return false;
+        }
+        if (label < 1 || label > 31) {
+            /* a claim this reader does not know is ignored (RFC 8392 §4, RFC 7519 §4) */
+            if (!oscar_cbor_skip(&r)) {
+                oscar_ace_say(why, why_cap, "claim %lld: %s", (long long)label, r.error);
+                return false;
+            }
+            continue;
         }
         if (seen & (1u << label)) {
             oscar_ace_say(why, why_cap, "claim %s (%lld) given twice", claim_name(label),
@@ -386,9 +451,9 @@ bool oscar_ace_claims_read(const uint8_t *p, size_t len, struct oscar_ace_claims
             ok = read_text(&v, c->iss, sizeof(c->iss));
         } else if (label == CWT_AUD) {
             ok = read_text(&v, c->aud, sizeof(c->aud));
-        } else if (label == CWT_EXP || label == CWT_IAT) {
+        } else if (label == CWT_EXP || label == CWT_IAT || label == CWT_NBF) {
             ok = v.type == OSCAR_CBOR_UINT;
-            *(label == CWT_EXP ? &c->exp : &c->iat) = v.value;
+            *(label == CWT_EXP ? &c->exp : label == CWT_IAT ? &c->iat : &c->nbf) = v.value;
         } else if (label == CWT_CTI) {
             ok = v.type == OSCAR_CBOR_BSTR && v.len <= sizeof(c->cti);
             if (ok) {
@@ -402,9 +467,7 @@ bool oscar_ace_claims_read(const uint8_t *p, size_t len, struct oscar_ace_claims
                 c->scope_len = v.len;
             }
         } else {
-            oscar_ace_say(why, why_cap, "claim %lld is not one this Group Manager knows",
-                          (long long)label);
-            return false;
+            ok = true; /* known to CWT (e.g. sub), not needed here: ignored */
         }
         if (!ok) {
             oscar_ace_say(why, why_cap, "claim %s (%lld) at byte %zu: %s", claim_name(label),
@@ -432,6 +495,11 @@ static enum oscar_ace_token_verdict check_claims(const uint8_t *payload, size_t 
     if (strcmp(claims->iss, iss) != 0) {
         oscar_ace_say(why, why_cap, "iss \"%s\", expected \"%s\"", claims->iss, iss);
         return OSCAR_ACE_TOKEN_WRONG_ISSUER;
+    }
+    if (claims->nbf != 0 && claims->nbf > now) {
+        oscar_ace_say(why, why_cap, "nbf %llu is after now (%llu): not valid yet",
+                      (unsigned long long)claims->nbf, (unsigned long long)now);
+        return OSCAR_ACE_TOKEN_EXPIRED;
     }
     if (claims->exp != 0 && claims->exp <= now) {
         oscar_ace_say(why, why_cap, "exp %llu is not after now (%llu)",

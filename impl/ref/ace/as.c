@@ -164,12 +164,16 @@ void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payl
         as_error(rs, OSCAR_AS_INVALID_CLIENT, "client %s is not known here", client);
         return;
     }
-    if (!t.has_grant || t.aud[0] == '\0' || t.scope == NULL || (!t.has_cnf && !as->has_token_key)) {
+    if (!t.has_grant) {
+        t.grant = OSCAR_ACE_GRANT_CLIENT_CREDENTIALS; /* RFC 9200 §5.8.1: the default */
+    }
+    if (t.scope == NULL) {
+        as_error(rs, OSCAR_AS_INVALID_SCOPE, "no scope, and this AS has no default scope");
+        return;
+    }
+    if (t.aud[0] == '\0' || (!t.has_cnf && !as->has_token_key)) {
         as_error(rs, OSCAR_AS_INVALID_REQUEST, "missing %s",
-                 !t.has_grant       ? "grant_type"
-                 : t.aud[0] == '\0' ? "audience"
-                 : t.scope == NULL  ? "scope"
-                                    : "req_cnf");
+                 t.aud[0] == '\0' ? "audience" : "req_cnf");
         return;
     }
     if (t.grant != OSCAR_ACE_GRANT_CLIENT_CREDENTIALS) {

@@ -62,7 +62,8 @@ enum oscar_err oscar_gm_init(struct oscar_gm *gm, const struct oscar_gm_config *
     if (cfg->gname == NULL || strlen(cfg->gname) >= sizeof(gm->gname) ||
         cfg->gm_cred_len > sizeof(gm->gm_cred) || cfg->master_salt_len > sizeof(gm->salt) ||
         (cfg->gid != NULL && (cfg->gid_len == 0 || cfg->gid_len > sizeof(gm->gid))) ||
-        cfg->sid_count == 0 || cfg->sid_first + cfg->sid_count > OSCAR_GM_SID_BITS) {
+        cfg->sid_count == 0 || cfg->sid_first + cfg->sid_count > OSCAR_GM_SID_BITS ||
+        cfg->exp == 0) { /* exp 0 would tell members the material expired in 1970 */
         return OSCAR_ERR_INVALID_ARG;
     }
     copy_text(gm->gname, sizeof(gm->gname), cfg->gname);
@@ -771,22 +772,18 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
         return;
     }
     struct oscar_ace_scope_entry e[1];
-    size_t n = 0;
     char scope_why[128] = "";
-    bool scope_ok =
-        f.scope != NULL &&
-        oscar_ace_scope_decode(f.scope, f.scope_len, e, 1, &n, scope_why, sizeof(scope_why)) &&
-        n == 1;
+    bool scope_ok = f.scope != NULL && oscar_ace_scope_entry_decode(f.scope, f.scope_len, &e[0],
+                                                                    scope_why, sizeof(scope_why));
     if (!scope_ok && (gm->faults & OSCAR_GM_FAULT_ALLOW_MONITOR_MIX) && f.scope != NULL &&
         strstr(scope_why, "Monitor together") != NULL) {
-        /* the fault: read the scope again without the role rules */
+        /* the fault: the entry read again without the role rules */
         struct oscar_cbor_reader r;
         struct oscar_cbor_item it, name, perm;
         oscar_cbor_reader_init(&r, f.scope, f.scope_len);
-        scope_ok = oscar_cbor_read(&r, &it) && it.value == 1 && oscar_cbor_read(&r, &it) &&
-                   oscar_cbor_read(&r, &name) && name.type == OSCAR_CBOR_TSTR &&
-                   name.len < sizeof(e[0].gname) && oscar_cbor_read(&r, &perm) &&
-                   perm.type == OSCAR_CBOR_UINT;
+        scope_ok = oscar_cbor_read(&r, &it) && it.value == 2 && oscar_cbor_read(&r, &name) &&
+                   name.type == OSCAR_CBOR_TSTR && name.len < sizeof(e[0].gname) &&
+                   oscar_cbor_read(&r, &perm) && perm.type == OSCAR_CBOR_UINT;
         if (scope_ok) {
             memcpy(e[0].gname, name.data, name.len);
             e[0].gname[name.len] = '\0';
@@ -794,10 +791,7 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
         }
     }
     if (!scope_ok) {
-        why(rs, "scope: %s",
-            f.scope == NULL ? "absent"
-            : scope_why[0]  ? scope_why
-                            : "not one entry");
+        why(rs, "scope: %s", f.scope == NULL ? "absent" : scope_why);
         bad_join(gm, c, rs);
         return;
     }
@@ -806,6 +800,12 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
         why(rs, "scope asks for %s/%llu, the token grants %llu", e[0].gname,
             (unsigned long long)roles, (unsigned long long)granted);
         respond(rs, OSCAR_COAP_CODE(4, 3), OSCAR_CF_NONE);
+        return;
+    }
+    if ((roles & (ROLE_ACTIVE | ROLE_MONITOR_ONLY)) == 0) {
+        /* KGO §8.5: a signature verifier does not join (it reads verif-data instead) */
+        why(rs, "a Verifier-only scope cannot join the group");
+        problem(rs, OSCAR_COAP_CODE(4, 3), OSCAR_ACE_ERR_ROLES);
         return;
     }
     if (gm->inactive) {
@@ -822,8 +822,11 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
     }
     uint8_t pub[OSCAR_SIG_PUB_MAX];
     if (!monitor) {
-        if (old == NULL && (f.cred == NULL || f.pop == NULL)) {
-            why(rs, "no %s", f.cred == NULL ? "client_cred (5)" : "client_cred_verify (24)");
+        /* client_cred h'' counts as absent (KGO §6.1: a current member may send it) */
+        bool has_cred = f.cred != NULL && f.cred_len > 0;
+        bool stored = old != NULL && old->cred_len > 0; /* a monitor has none */
+        if ((!stored && (!has_cred || f.pop == NULL)) || (has_cred && !stored && f.pop == NULL)) {
+            why(rs, "no %s", !has_cred ? "client_cred (5)" : "client_cred_verify (24)");
             bad_join(gm, c, rs);
             return;
         }
@@ -832,14 +835,21 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
             bad_join(gm, c, rs);
             return;
         }
-        if (f.cred != NULL && f.cred_len > 0 &&
+        if (has_cred &&
             (f.cred_len > OSCAR_GROUP_CRED_MAX || !oscar_ace_ccs_pub(f.cred, f.cred_len, pub))) {
             why(rs, "client_cred is no CCS with an Ed25519 key");
             problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_CRED_INCOMPATIBLE);
             return;
         }
-        if (f.cred == NULL || f.cred_len == 0) {
+        if (!has_cred) {
             memcpy(pub, old->pub, sizeof(pub)); /* a member re-joining with its credential */
+        }
+        if (f.pop == NULL && has_cred &&
+            (f.cred_len != old->cred_len || memcmp(f.cred, old->cred, f.cred_len) != 0)) {
+            /* KGO §6.2: without proof of possession only the stored credential is accepted */
+            why(rs, "client_cred differs from the stored one and comes without client_cred_verify");
+            bad_join(gm, c, rs);
+            return;
         }
         bool accept = (gm->faults & OSCAR_GM_FAULT_ACCEPT_BAD_POP) != 0;
         if (f.pop != NULL && f.pop_len == 0) {
@@ -882,7 +892,7 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
             return;
         }
         set_sid(m, v);
-        if (f.cred != NULL && f.cred_len > 0) {
+        if (f.cred != NULL && f.cred_len > 0 && f.cred_len <= sizeof(m->cred)) {
             memcpy(m->cred, f.cred, f.cred_len);
             m->cred_len = f.cred_len;
         }
@@ -892,12 +902,21 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
     c->member = mi;
     memcpy(m->n_c, f.n_c, f.n_c_len); /* RFC 9594 §4.3.1: kept for GET kdc-cred */
     m->n_c_len = f.n_c_len;
+    if (f.scope_len <= sizeof(m->scope)) { /* RFC 9594 §4.9.1: the PoP of a new credential */
+        memcpy(m->scope, f.scope, f.scope_len);
+        m->scope_len = f.scope_len;
+    }
     bool sid_top = (gm->faults & OSCAR_GM_FAULT_SID_TOP_LEVEL) && m->sid_len > 0;
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
     oscar_cbor_put_map(&w, 10 + 3 * f.get_creds + sid_top);
     put_common(&w, gm, now, m->sid_len > 0 && !sid_top ? m->sid : NULL, m->sid_len, false);
-    if (f.get_creds) {
+    if (f.get_creds && f.num_get_creds_roles > 0) {
+        struct creds_filter cf = {.used = true, .include = true};
+        memcpy(cf.roles, f.get_creds_roles, f.num_get_creds_roles * sizeof(cf.roles[0]));
+        cf.num_roles = f.num_get_creds_roles;
+        put_creds_filtered(&w, gm, mi, roles, false, &cf);
+    } else if (f.get_creds) {
         put_creds(&w, gm, mi, roles, false);
     }
     put_policies(&w);
@@ -1002,7 +1021,7 @@ static void key_material(struct oscar_gm *gm, uint64_t now, const struct oscar_g
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
     oscar_cbor_put_map(&w, 6);
-    put_common(&w, gm, now, self != NULL && self->sid_len == 1 ? self->sid : NULL,
+    put_common(&w, gm, now, self != NULL && self->sid_len > 0 ? self->sid : NULL,
                self != NULL ? self->sid_len : 0, false);
     finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
 }
@@ -1011,7 +1030,7 @@ static void key_material(struct oscar_gm *gm, uint64_t now, const struct oscar_g
 static void leave(struct oscar_gm *gm, int client, uint64_t now, struct oscar_gm_member *m,
                   struct oscar_gm_response *rs)
 {
-    bool active = m->sid_len == 1;
+    bool active = m->sid_len > 0;
     make_stale(gm, m);
     m->used = false;
     gm->clients[client].member = -1;
@@ -1057,6 +1076,10 @@ static void new_cred(struct oscar_gm *gm, int client, struct oscar_gm_member *m,
     struct oscar_gm_client *c = &gm->clients[client];
     struct oscar_ace_join_fields f;
     uint8_t pub[OSCAR_SIG_PUB_MAX];
+    if (gm->inactive) { /* KGO §9.4 */
+        problem(rs, OSCAR_COAP_CODE_SERVICE_UNAVAILABLE, OSCAR_ACE_ERR_INACTIVE);
+        return;
+    }
     if (m->sid_len == 0) {
         why(rs, "a monitor has no credential in the group");
         problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_ROLES);
@@ -1070,9 +1093,9 @@ static void new_cred(struct oscar_gm *gm, int client, struct oscar_gm_member *m,
         respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
         return;
     }
-    /* the PoP input's scope is the token's (RFC 9594 §4.9.1.1) */
-    f.scope = c->claims.scope;
-    f.scope_len = c->claims.scope_len;
+    /* the PoP input's scope is the latest Join Request's scope entry (RFC 9594 §4.9.1) */
+    f.scope = m->scope;
+    f.scope_len = m->scope_len;
     if (f.cred_len > OSCAR_GROUP_CRED_MAX || !oscar_ace_ccs_pub(f.cred, f.cred_len, pub)) {
         problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_CRED_INCOMPATIBLE);
         return;
@@ -1168,9 +1191,11 @@ static void verif_data(struct oscar_gm *gm, uint64_t now, struct oscar_gm_respon
     oscar_cbor_put_uint(&w, OSCAR_ACE_P_GKTY);
     oscar_cbor_put_uint(&w, OSCAR_ACE_GKTY_GROUP_OSCORE);
     oscar_cbor_put_uint(&w, OSCAR_ACE_P_KEY);
-    oscar_cbor_put_map(&w, 6);
+    oscar_cbor_put_map(&w, 8);
     oscar_cbor_put_uint(&w, OSCAR_ACE_K_HKDF);
     oscar_cbor_put_uint(&w, OSCAR_ACE_HKDF_SHA256);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_K_ALG); /* pairwise mode is in use (KGO §9.6) */
+    oscar_cbor_put_int(&w, OSCAR_COSE_ALG_AES_CCM_16_64_128);
     oscar_cbor_put_uint(&w, OSCAR_ACE_K_CONTEXT_ID);
     oscar_cbor_put_bstr(&w, gm->gid, gm->gid_len);
     oscar_cbor_put_uint(&w, OSCAR_ACE_K_CRED_FMT);
@@ -1182,6 +1207,8 @@ static void verif_data(struct oscar_gm *gm, uint64_t now, struct oscar_gm_respon
     oscar_cbor_put_uint(&w, OSCAR_ACE_K_SIGN_PARAMS);
     oscar_cbor_put_array(&w, 2);
     put_caps(&w, KTY_OKP, OSCAR_COSE_CRV_ED25519);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_K_ECDH_ALG);
+    oscar_cbor_put_int(&w, OSCAR_COSE_ALG_ECDH_SS_HKDF_256);
     oscar_cbor_put_uint(&w, OSCAR_ACE_P_NUM);
     oscar_cbor_put_uint(&w, gm->num);
     oscar_cbor_put_uint(&w, OSCAR_ACE_P_PROFILE);
@@ -1195,43 +1222,70 @@ static void verif_data(struct oscar_gm *gm, uint64_t now, struct oscar_gm_respon
     finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
 }
 
-/* read_filter reads {get_creds: [inclusion_flag, role_filter, id_filter]} strictly. */
-static bool read_filter(const uint8_t *p, size_t len, struct creds_filter *f)
+/* read_get_creds reads the value of get_creds at r: [inclusion_flag, role_filter, id_filter]
+ * (RFC 9594 §4.4.1.1); the two filters must not both be empty. */
+static bool read_get_creds(struct oscar_cbor_reader *r, struct creds_filter *f)
 {
-    struct oscar_cbor_reader r;
-    struct oscar_cbor_item m, k, a, flag, list, v;
-    int64_t label;
+    struct oscar_cbor_item a, flag, list, v;
     memset(f, 0, sizeof(*f));
-    oscar_cbor_reader_init(&r, p, len);
-    if (!oscar_cbor_read(&r, &m) || m.type != OSCAR_CBOR_MAP || m.value != 1 ||
-        !oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) || label != OSCAR_ACE_P_GET_CREDS ||
-        !oscar_cbor_read(&r, &a) || a.type != OSCAR_CBOR_ARRAY || a.value != 3 ||
-        !oscar_cbor_read(&r, &flag) || flag.type != OSCAR_CBOR_SIMPLE ||
+    if (!oscar_cbor_read(r, &a) || a.type != OSCAR_CBOR_ARRAY || a.value != 3 ||
+        !oscar_cbor_read(r, &flag) || flag.type != OSCAR_CBOR_SIMPLE ||
         (flag.value != 20 && flag.value != 21)) {
         return false;
     }
     f->used = true;
     f->include = flag.value == 21;
-    if (!oscar_cbor_read(&r, &list) || list.type != OSCAR_CBOR_ARRAY || list.value > 8) {
+    if (!oscar_cbor_read(r, &list) || list.type != OSCAR_CBOR_ARRAY || list.value > 8) {
         return false;
     }
     for (uint64_t i = 0; i < list.value; i++) {
-        if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_UINT) {
+        if (!oscar_cbor_read(r, &v) || v.type != OSCAR_CBOR_UINT) {
             return false;
         }
         f->roles[f->num_roles++] = v.value;
     }
-    if (!oscar_cbor_read(&r, &list) || list.type != OSCAR_CBOR_ARRAY || list.value > 16) {
+    if (!oscar_cbor_read(r, &list) || list.type != OSCAR_CBOR_ARRAY || list.value > 16) {
         return false;
     }
     for (uint64_t i = 0; i < list.value; i++) {
-        if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR) {
+        if (!oscar_cbor_read(r, &v) || v.type != OSCAR_CBOR_BSTR) {
             return false;
         }
         f->ids[f->num_ids] = v.data;
         f->id_lens[f->num_ids++] = v.len;
     }
-    return r.pos == len;
+    return f->num_roles > 0 || f->num_ids > 0;
+}
+
+/* map_find reads a request map and leaves r at the value of label (unknown entries skipped,
+ * RFC 9594 §4.1.2); false if the payload is no map or has no such entry. */
+static bool map_find(struct oscar_cbor_reader *r, const uint8_t *p, size_t len, int64_t label)
+{
+    struct oscar_cbor_item m, k;
+    int64_t l;
+    oscar_cbor_reader_init(r, p, len);
+    if (!oscar_cbor_read(r, &m) || m.type != OSCAR_CBOR_MAP) {
+        return false;
+    }
+    for (uint64_t i = 0; i < m.value; i++) {
+        if (!oscar_cbor_read(r, &k) || !oscar_cbor_int(&k, &l)) {
+            return false;
+        }
+        if (l == label) {
+            return true;
+        }
+        if (!oscar_cbor_skip(r)) {
+            return false;
+        }
+    }
+    return false;
+}
+
+/* read_filter reads {get_creds: [inclusion_flag, role_filter, id_filter], ...}. */
+static bool read_filter(const uint8_t *p, size_t len, struct creds_filter *f)
+{
+    struct oscar_cbor_reader r;
+    return map_find(&r, p, len, OSCAR_ACE_P_GET_CREDS) && read_get_creds(&r, f);
 }
 
 /* group_names answers FETCH /ace-group (RFC 9594 §4.2.1): {gid: [Gid]} in, the matching groups'
@@ -1240,13 +1294,9 @@ static void group_names(struct oscar_gm *gm, const uint8_t *p, size_t len,
                         struct oscar_gm_response *rs)
 {
     struct oscar_cbor_reader r;
-    struct oscar_cbor_item m, k, list, v;
-    int64_t label;
+    struct oscar_cbor_item list, v;
     bool match = false;
-    oscar_cbor_reader_init(&r, p, len);
-    if (!oscar_cbor_read(&r, &m) || m.type != OSCAR_CBOR_MAP || m.value != 1 ||
-        !oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) || label != 0 ||
-        !oscar_cbor_read(&r, &list) || list.type != OSCAR_CBOR_ARRAY) {
+    if (!map_find(&r, p, len, 0) || !oscar_cbor_read(&r, &list) || list.type != OSCAR_CBOR_ARRAY) {
         why(rs, "FETCH ace-group: the payload must be {gid (0): [Gid...]}");
         respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
         return;
@@ -1260,7 +1310,10 @@ static void group_names(struct oscar_gm *gm, const uint8_t *p, size_t len,
         match = match || (v.len == gm->gid_len && memcmp(v.data, gm->gid, v.len) == 0);
     }
     if (!match) {
-        respond(rs, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_NONE); /* no such group here */
+        /* no such group here: a zero-length byte string (RFC 9594 §4.2.1) */
+        rs->payload[0] = 0x40;
+        rs->len = 1;
+        respond(rs, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
         return;
     }
     char guri[OSCAR_ACE_GNAME_MAX + 16];
@@ -1284,13 +1337,9 @@ static void group_names(struct oscar_gm *gm, const uint8_t *p, size_t len,
 static bool read_cnonce(const uint8_t *p, size_t len, const uint8_t **n_c, size_t *n_c_len)
 {
     struct oscar_cbor_reader r;
-    struct oscar_cbor_item m, k, v;
-    int64_t label;
-    oscar_cbor_reader_init(&r, p, len);
-    if (!oscar_cbor_read(&r, &m) || m.type != OSCAR_CBOR_MAP || m.value != 1 ||
-        !oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label) || label != OSCAR_ACE_P_CNONCE ||
-        !oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR || v.len == 0 ||
-        v.len > OSCAR_ACE_NONCE_MAX || r.pos != len) {
+    struct oscar_cbor_item v;
+    if (!map_find(&r, p, len, OSCAR_ACE_P_CNONCE) || !oscar_cbor_read(&r, &v) ||
+        v.type != OSCAR_CBOR_BSTR || v.len == 0 || v.len > OSCAR_ACE_NONCE_MAX) {
         return false;
     }
     *n_c = v.data;
@@ -1310,6 +1359,10 @@ static void group_resource(struct oscar_gm *gm, int client, uint64_t now, uint8_
         if (m != NULL || !verifier) {
             why(rs, "verif-data: only for signature verifiers that are not members");
             problem(rs, OSCAR_COAP_CODE(4, 3), OSCAR_ACE_ERR_VERIFIERS_ONLY);
+            return;
+        }
+        if (gm->pairwise_only) { /* KGO §8.3 */
+            problem(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_NO_SIGNATURES);
             return;
         }
         verif_data(gm, now, rs);
@@ -1352,7 +1405,9 @@ static void group_resource(struct oscar_gm *gm, int client, uint64_t now, uint8_
             respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
             return;
         }
-        oscar_cbor_put_map(&w, 3);
+        oscar_cbor_put_map(&w, 4); /* num, creds, peer_roles, peer_identifiers (§4.4.1) */
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_NUM);
+        oscar_cbor_put_uint(&w, gm->num);
         put_creds_filtered(&w, gm, -1, 0, true, &f);
         finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
         return;
@@ -1362,7 +1417,9 @@ static void group_resource(struct oscar_gm *gm, int client, uint64_t now, uint8_
             members_only(rs, "creds");
             return;
         }
-        oscar_cbor_put_map(&w, 3);
+        oscar_cbor_put_map(&w, 4);
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_NUM);
+        oscar_cbor_put_uint(&w, gm->num);
         put_creds(&w, gm, -1, 0, true);
         finish(rs, &w, OSCAR_COAP_CODE_CONTENT, OSCAR_CF_ACE_GROUPCOMM_CBOR);
         return;

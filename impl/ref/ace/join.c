@@ -110,7 +110,7 @@ enum oscar_err oscar_ace_join_request_write(const struct oscar_crypto_ops *crypt
         return OSCAR_ERR_INVALID_ARG;
     }
     memcpy(e.gname, rq->gname, strlen(rq->gname) + 1);
-    OSCAR_TRY(oscar_ace_scope_encode(scope, sizeof(scope), &scope_len, &e, 1));
+    OSCAR_TRY(oscar_ace_scope_entry_encode(scope, sizeof(scope), &scope_len, &e));
     bool with_cred = rq->cred != NULL;
     uint8_t sig[OSCAR_SIG_MAX];
     size_t sig_len = rq->gm_pub != NULL ? 8 : 64;
@@ -198,9 +198,25 @@ bool oscar_ace_join_request_read(const uint8_t *p, size_t len, struct oscar_ace_
             f->pop = v.data;
             f->pop_len = v.len;
         } else if (label == OSCAR_ACE_P_GET_CREDS) {
-            /* null: the relevant members (filters are not supported: they are refused) */
-            ok = v.type == OSCAR_CBOR_SIMPLE && v.value == 22;
+            /* null: the relevant members; or [true, role_filter (non-empty), []] (RFC 9594
+             * §4.3.1, KGO §6.1) */
             f->get_creds = true;
+            if (v.type == OSCAR_CBOR_SIMPLE) {
+                ok = v.value == 22;
+            } else {
+                struct oscar_cbor_item x;
+                ok = v.type == OSCAR_CBOR_ARRAY && v.value == 3 && oscar_cbor_read(&r, &x) &&
+                     x.type == OSCAR_CBOR_SIMPLE && x.value == 21 && oscar_cbor_read(&r, &x) &&
+                     x.type == OSCAR_CBOR_ARRAY && x.value >= 1 &&
+                     x.value <= sizeof(f->get_creds_roles) / sizeof(f->get_creds_roles[0]);
+                size_t nr = ok ? (size_t)x.value : 0;
+                for (size_t q = 0; ok && q < nr; q++) {
+                    ok = oscar_cbor_read(&r, &x) && x.type == OSCAR_CBOR_UINT;
+                    f->get_creds_roles[q] = x.value;
+                }
+                f->num_get_creds_roles = nr;
+                ok = ok && oscar_cbor_read(&r, &x) && x.type == OSCAR_CBOR_ARRAY && x.value == 0;
+            }
         } else if (v.type == OSCAR_CBOR_ARRAY || v.type == OSCAR_CBOR_MAP ||
                    v.type == OSCAR_CBOR_TAG) {
             /* an unknown parameter: skip its contents */
@@ -631,6 +647,13 @@ enum oscar_err oscar_ace_osc_context(const struct oscar_crypto_ops *crypto,
         return OSCAR_ERR_INVALID_ARG; /* RFC 9203 §4.2: ID1 == ID2 aborts */
     }
     OSCAR_TRY(oscar_ace_osc_salt(p, salt, sizeof(salt), &salt_len));
+    /* hkdf is given as an HMAC algorithm (RFC 9203 §3.2.1): 5 HMAC 256/256, 7 HMAC 512/512 */
+    int32_t hkdf = p->claims->osc_hkdf == 0 || p->claims->osc_hkdf == 5 ? OSCAR_COSE_ALG_HKDF_SHA256
+                   : p->claims->osc_hkdf == 7                           ? OSCAR_COSE_ALG_HKDF_SHA512
+                                                                        : 0;
+    if (hkdf == 0) {
+        return OSCAR_ERR_UNSUPPORTED_ALG;
+    }
     struct oscar_oscore_params op = {
         .master_secret = p->claims->osc_ms,
         .master_secret_len = p->claims->osc_ms_len,
@@ -640,6 +663,12 @@ enum oscar_err oscar_ace_osc_context(const struct oscar_crypto_ops *crypto,
         .sender_id_len = client_side ? p->id2_len : p->id1_len,
         .recipient_id = client_side ? p->id1 : p->id2,
         .recipient_id_len = client_side ? p->id1_len : p->id2_len,
+        /* RFC 9203 §4.3: ID Context, AEAD and HKDF from the material when it has them */
+        .has_id_context = p->claims->osc_has_context_id,
+        .id_context = p->claims->osc_context_id,
+        .id_context_len = p->claims->osc_context_id_len,
+        .aead_alg = p->claims->osc_alg,
+        .hkdf_alg = hkdf,
     };
     return oscar_oscore_ctx_init(ctx, crypto, &op);
 }

@@ -369,8 +369,11 @@ static void take_creds(struct ace_peer *p, const uint8_t *resp, size_t rn)
         oscar_cbor_reader_init(&r, m.payload, m.payload_len);
         bool ok = oscar_cbor_read(&r, &it) && it.type == OSCAR_CBOR_MAP;
         for (uint64_t e = 0; ok && e < it.value; e++) {
-            ok = oscar_cbor_read(&r, &k) && oscar_cbor_int(&k, &label) && oscar_cbor_read(&r, &v) &&
-                 v.type == OSCAR_CBOR_ARRAY && v.value <= OSCAR_ACE_PEERS_MAX;
+            ok = oscar_cbor_read(&r, &k) && oscar_cbor_int(&k, &label) && oscar_cbor_read(&r, &v);
+            if (ok && label == OSCAR_ACE_P_NUM) {
+                continue; /* the version, before the three arrays (RFC 9594 §4.4.1) */
+            }
+            ok = ok && v.type == OSCAR_CBOR_ARRAY && v.value <= OSCAR_ACE_PEERS_MAX;
             for (uint64_t x = 0; ok && x < v.value; x++) {
                 struct oscar_cbor_item b;
                 ok = oscar_cbor_read(&r, &b);

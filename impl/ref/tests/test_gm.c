@@ -190,10 +190,10 @@ static void test_example_join(void)
     uint8_t want[512];
     size_t want_len = otest_unhex(
         want, sizeof(want),
-        "a5034681826267310604f605583aa2026c6a6f696e696e672d6e6f646508a101a301012006215820d04ab232"
-        "742bb4ab3a1368bd4615e4e6d0224ab71a016baf8520a332c9778737064825a8991cd700ac01181858409b73"
-        "87921afe35754d593991d9a605409a3e31c68761d98da86256156c4c50d716fa0ed4313454f0884c1d727da7"
-        "ca2dd5614a47e6bb0ed033bd8cdb27483001");
+        "a50345826267310604f605583aa2026c6a6f696e696e672d6e6f646508a101a301012006215820d04ab23274"
+        "2bb4ab3a1368bd4615e4e6d0224ab71a016baf8520a332c9778737064825a8991cd700ac0118185840cd33c3"
+        "124ade01582df9f5c0c598095f4b2cf878b51cbade0a0f5e795092ef96b536bf5dcc6435707744e65bd19c7c"
+        "e74e4cb8239d90499a3cf8478a2c479c0e");
     OTEST_EQ_BYTES(want, want_len, req, n);
     oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", req, n, &RS);
     OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
@@ -269,7 +269,7 @@ static void test_join_failures(void)
     expect_bad_join();
     oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", NULL, 0, &RS);
     expect_bad_join();
-    uint8_t no_cnonce[] = {0xa1, 0x03, 0x46, 0x81, 0x82, 0x62, 0x67, 0x31, 0x06};
+    uint8_t no_cnonce[] = {0xa1, 0x03, 0x45, 0x82, 0x62, 0x67, 0x31, 0x06};
     oscar_gm_handle(&GM, j.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", no_cnonce,
                     sizeof(no_cnonce), &RS);
     expect_bad_join();
@@ -930,7 +930,7 @@ static void test_fetch(void)
     q[sizeof(q) - 1] ^= 1;
     oscar_gm_handle(&GM, req.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group", q, sizeof(q), &RS);
     OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
-    OTEST_EQ_INT(0, RS.len);
+    OTEST_CHECK(RS.len == 1 && RS.payload[0] == 0x40); /* no such group: h'' */
     oscar_gm_handle(&GM, -1, NOW, OSCAR_COAP_CODE_FETCH, "ace-group", q, sizeof(q), &RS);
     OTEST_EQ_INT(OSCAR_COAP_CODE_UNAUTHORIZED, RS.code);
     /* [true, [4], []]: the responders (resp and both); [false, [], [resp's id]]: all but resp */
@@ -938,14 +938,24 @@ static void test_fetch(void)
     oscar_gm_handle(&GM, req.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/creds", f1,
                     sizeof(f1), &RS);
     OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
-    OTEST_CHECK(RS.len > 3 && RS.payload[0] == 0xa3 && RS.payload[1] == 0x0d &&
-                RS.payload[2] == 0x82);
+    /* {num: 0, creds: [2 entries], ...} (RFC 9594 §4.4.1) */
+    OTEST_CHECK(RS.len > 5 && RS.payload[0] == 0xa4 && RS.payload[1] == OSCAR_ACE_P_NUM &&
+                RS.payload[3] == OSCAR_ACE_P_CREDS && RS.payload[4] == 0x82);
     uint8_t sid = GM.members[GM.clients[resp.client].member].sid[0];
     uint8_t f2[] = {0xa1, 0x04, 0x83, 0xf4, 0x80, 0x81, 0x41, sid};
     oscar_gm_handle(&GM, req.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/creds", f2,
                     sizeof(f2), &RS);
     OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
-    OTEST_CHECK(RS.len > 3 && RS.payload[2] == 0x82); /* req and both */
+    OTEST_CHECK(RS.len > 5 && RS.payload[4] == 0x82); /* req and both */
+    /* an unknown extra parameter is ignored (RFC 9594 §4.1.2); two empty filters are not */
+    uint8_t f3[] = {0xa2, 0x04, 0x83, 0xf5, 0x81, 0x04, 0x80, 0x18, 0x63, 0x01};
+    oscar_gm_handle(&GM, req.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/creds", f3,
+                    sizeof(f3), &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CONTENT, RS.code);
+    uint8_t f4[] = {0xa1, 0x04, 0x83, 0xf5, 0x80, 0x80};
+    oscar_gm_handle(&GM, req.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/creds", f4,
+                    sizeof(f4), &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_BAD_REQUEST, RS.code);
     uint8_t bad[] = {0xa1, 0x04, 0x82, 0xf5, 0x80};
     oscar_gm_handle(&GM, req.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/creds", bad,
                     sizeof(bad), &RS);
@@ -1002,6 +1012,106 @@ static void test_pairwise_only(void)
     oscar_gm_handle(&GM, v.client, NOW, OSCAR_COAP_CODE_FETCH, "ace-group/g1/kdc-cred", fetch,
                     sizeof(fetch), &RS);
     expect_problem(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_ACE_ERR_NO_SIGNATURES);
+}
+
+/* the join's credential rules (KGO §6.1, §6.2): client_cred h'' from a non-member, a current
+ * member switching credential without proof, a monitor becoming Requester without one, a
+ * Verifier-only scope, and get_creds with a role filter */
+static void test_join_credentials(void)
+{
+    gm_open(8, false, 0, false);
+    struct joiner a, mon, ver;
+    joiner_open(&a, 0xb1, "a", 6);
+    joiner_open(&mon, 0xb2, "mon", 8 | 0);
+    joiner_open(&ver, 0xb3, "ver", 16);
+    uint8_t p[512];
+    size_t n;
+    /* a non-member with client_cred h'' and some PoP: 4.00, not a crash */
+    static const uint8_t empty_cred[1] = {0};
+    struct oscar_ace_join_request rq = {.gname = "g1",
+                                        .roles = 6,
+                                        .cred = empty_cred,
+                                        .cred_len = 0,
+                                        .priv = a.k.priv,
+                                        .pub = a.k.pub,
+                                        .n_s = a.n_s,
+                                        .n_s_len = 8,
+                                        .n_c = a.n_c,
+                                        .n_c_len = 8};
+    OTEST_OK(oscar_ace_join_request_write(cr(), &rq, p, sizeof(p), &n));
+    oscar_gm_handle(&GM, a.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", p, n, &RS);
+    expect_bad_join();
+    /* joined; then a re-join with another credential and no PoP: 4.00 */
+    post_join(&a, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    struct keypair other;
+    keypair(&other, 0xb4, "other");
+    uint8_t q[400];
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, q, sizeof(q));
+    oscar_cbor_put_map(&w, 3);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_SCOPE);
+    oscar_cbor_put_bstr(&w, (const uint8_t *)"\x82\x62g1\x06", 5);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_CLIENT_CRED);
+    oscar_cbor_put_bstr(&w, other.cred, other.cred_len);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_CNONCE);
+    oscar_cbor_put_bstr(&w, a.n_c, 8);
+    OTEST_OK(oscar_cbor_writer_finish(&w, &n));
+    oscar_gm_handle(&GM, a.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", q, n, &RS);
+    expect_bad_join();
+    /* ... and with its own stored credential and no PoP: a re-join, 2.04 */
+    oscar_cbor_writer_init(&w, q, sizeof(q));
+    oscar_cbor_put_map(&w, 3);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_SCOPE);
+    oscar_cbor_put_bstr(&w, (const uint8_t *)"\x82\x62g1\x06", 5);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_CLIENT_CRED);
+    oscar_cbor_put_bstr(&w, a.k.cred, a.k.cred_len);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_CNONCE);
+    oscar_cbor_put_bstr(&w, a.n_c, 8);
+    OTEST_OK(oscar_cbor_writer_finish(&w, &n));
+    oscar_gm_handle(&GM, a.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", q, n, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CHANGED, RS.code);
+    /* a monitor re-joining as Requester without a credential: 4.00 (it has none stored) */
+    struct oscar_gm_response *rs0 = &RS;
+    post_join(&mon, 8, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, rs0->code);
+    oscar_cbor_writer_init(&w, q, sizeof(q));
+    oscar_cbor_put_map(&w, 2);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_SCOPE);
+    oscar_cbor_put_bstr(&w, (const uint8_t *)"\x82\x62g1\x08", 5);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_P_CNONCE);
+    oscar_cbor_put_bstr(&w, mon.n_c, 8);
+    OTEST_OK(oscar_cbor_writer_finish(&w, &n));
+    q[7] = 0x02; /* the scope entry's roles: Requester */
+    /* a new token would now grant Requester: [["g1", 2]] */
+    GM.clients[mon.client].claims.scope[GM.clients[mon.client].claims.scope_len - 1] = 0x02;
+    oscar_gm_handle(&GM, mon.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", q, n, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_BAD_REQUEST, RS.code);
+    /* a Verifier-only scope does not join (KGO §8.5) */
+    post_join(&ver, 16, false);
+    expect_problem(OSCAR_COAP_CODE(4, 3), OSCAR_ACE_ERR_ROLES);
+    /* get_creds [true, [4], []]: only the responders' credentials */
+    struct joiner b;
+    joiner_open(&b, 0xb5, "b", 2);
+    n = join_payload(&b, 2, false, p, sizeof(p));
+    /* splice get_creds in: the map grows by one pair after scope */
+    uint8_t g[600];
+    size_t gn = 0;
+    g[gn++] = (uint8_t)(p[0] + 1);
+    memcpy(g + gn, p + 1, 7); /* 03 45 82 62 67 31 02 */
+    gn += 7;
+    static const uint8_t gc[] = {0x04, 0x83, 0xf5, 0x81, 0x04, 0x80};
+    memcpy(g + gn, gc, sizeof(gc));
+    gn += sizeof(gc);
+    memcpy(g + gn, p + 8, n - 8);
+    gn += n - 8;
+    oscar_gm_handle(&GM, b.client, NOW, OSCAR_COAP_CODE_POST, "ace-group/g1", g, gn, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    struct oscar_ace_join_info info;
+    char why[256] = "";
+    OTEST_CHECK(oscar_ace_join_info_read(RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, false, &info,
+                                         why, sizeof(why)));
+    OTEST_EQ_INT(1, info.num_creds); /* a (roles 6); the monitor has no credential */
 }
 
 /* as_error_is: the AS answered code with {error: e, error_description: ...} */
@@ -1078,8 +1188,9 @@ static void test_as_token(void)
     rq[0] = 0xa4; /* the last entry (grant_type) falls off: trailing bytes */
     oscar_as_token(&as, "c1", rq, n, NOW, &RS);
     as_error_is(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_AS_INVALID_REQUEST);
+    /* without grant_type: client credentials, the default (RFC 9200 §5.8.1) */
     oscar_as_token(&as, "c1", rq, n - 3, NOW, &RS);
-    as_error_is(OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_AS_INVALID_REQUEST);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
     /* fault switches: a Monitor token for c1; a token without exp */
     as.faults = OSCAR_AS_FAULT_IGNORE_POLICY;
     OTEST_OK(oscar_as_token_request_write("c1", "gm", "g1", 8, j.k.pub, rq, sizeof(rq), &n));
@@ -1113,5 +1224,6 @@ int main(int argc, char **argv)
     OTEST_RUN(test_verifier);
     OTEST_RUN(test_fetch);
     OTEST_RUN(test_pairwise_only);
+    OTEST_RUN(test_join_credentials);
     return otest_finish();
 }

@@ -43,6 +43,17 @@ enum oscar_err oscar_ace_scope_encode(uint8_t *out, size_t cap, size_t *out_len,
 bool oscar_ace_scope_decode(const uint8_t *scope, size_t len, struct oscar_ace_scope_entry *out,
                             size_t cap, size_t *num, char *why, size_t why_cap);
 
+/* oscar_ace_scope_entry_encode writes one scope entry [gname, perm]: the 'scope' of a Join
+ * Request, which wraps exactly one entry (RFC 9594 §4.3.1, key-groupcomm-oscore §6.1), unlike
+ * a token's scope (an array of entries). */
+enum oscar_err oscar_ace_scope_entry_encode(uint8_t *out, size_t cap, size_t *out_len,
+                                            const struct oscar_ace_scope_entry *entry);
+
+/* oscar_ace_scope_entry_decode reads one scope entry strictly, with the role rules; false with
+ * why. */
+bool oscar_ace_scope_entry_decode(const uint8_t *scope, size_t len,
+                                  struct oscar_ace_scope_entry *out, char *why, size_t why_cap);
+
 /* oscar_ace_roles_valid: perm names member roles only (bit 0 clear, no unknown bit) and not
  * (Requester or Responder) with Monitor (key-groupcomm-oscore §3). */
 bool oscar_ace_roles_valid(uint64_t perm, char *why, size_t why_cap);
@@ -53,6 +64,7 @@ struct oscar_ace_claims {
     char aud[OSCAR_ACE_TEXT_MAX];
     uint64_t exp; /* seconds since the epoch; 0: absent */
     uint64_t iat;
+    uint64_t nbf; /* not before; 0: absent */
     uint8_t cti[16];
     size_t cti_len;
     uint8_t scope[256]; /* the AIF scope, bstr */
@@ -68,6 +80,11 @@ struct oscar_ace_claims {
     size_t osc_ms_len;
     uint8_t osc_salt[16];
     size_t osc_salt_len;
+    uint8_t osc_context_id[16]; /* contextId (6), the ID Context, when given */
+    size_t osc_context_id_len;
+    bool osc_has_context_id;
+    int32_t osc_alg;  /* alg (4) as a COSE AEAD id; 0: the default */
+    int32_t osc_hkdf; /* hkdf (3) as an HMAC id (5: HMAC 256/256); 0: the default */
 };
 
 /* oscar_ace_claims_read reads a claims map strictly (known labels once each, of their types);

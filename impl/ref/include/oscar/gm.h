@@ -166,6 +166,8 @@ struct oscar_gm_member {
     int client; /* the client handle it joined through, -1 for preloaded members */
     uint8_t n_c[OSCAR_ACE_NONCE_MAX]; /* its Join Request's cnonce ('clientchallenge') */
     size_t n_c_len;
+    uint8_t scope[OSCAR_ACE_GNAME_MAX + 16]; /* its latest Join Request's scope entry */
+    size_t scope_len;
 };
 
 /* struct oscar_gm_client is one token posted to /authz-info and what hangs on it. */
@@ -303,6 +305,8 @@ struct oscar_ace_join_fields {
     const uint8_t *scope, *cred, *n_c, *pop;
     size_t scope_len, cred_len, n_c_len, pop_len;
     bool get_creds;
+    uint64_t get_creds_roles[8]; /* get_creds [true, role_filter, []]; none: null */
+    size_t num_get_creds_roles;
 };
 
 /* oscar_ace_join_request_read reads a Join Request (RFC 9594 §4.3.1, KGO §6.1): a map with the
