@@ -547,6 +547,7 @@ static enum oscar_err put_kdc_pop(struct oscar_cbor_writer *w, struct oscar_gm *
 struct token_post {
     const uint8_t *n1, *id1;
     size_t n1_len, id1_len;
+    bool sign_info, ecdh_info; /* asked for, with null (RFC 9594 §3.3.1, KGO §5.3.1) */
 };
 
 static bool read_token_post(const uint8_t *p, size_t len, const uint8_t **token, size_t *token_len,
@@ -595,6 +596,15 @@ static bool read_token_post(const uint8_t *p, size_t len, const uint8_t **token,
             }
             *(n1 ? &tp->n1 : &tp->id1) = v.data;
             *(n1 ? &tp->n1_len : &tp->id1_len) = v.len;
+        } else if (label == OSCAR_ACE_OAUTH_SIGN_INFO || label == OSCAR_ACE_OAUTH_ECDH_INFO) {
+            struct oscar_cbor_item v;
+            if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_SIMPLE || v.value != 22) {
+                snprintf(err, err_cap, "%s (%lld): only null is asked for",
+                         label == OSCAR_ACE_OAUTH_SIGN_INFO ? "sign_info" : "ecdh_info",
+                         (long long)label);
+                return false;
+            }
+            *(label == OSCAR_ACE_OAUTH_SIGN_INFO ? &tp->sign_info : &tp->ecdh_info) = true;
         } else if (!oscar_cbor_skip(&r)) {
             snprintf(err, err_cap, "ace+cbor map: %s", r.error);
             return false;
@@ -693,15 +703,25 @@ int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len,
     }
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
-    oscar_cbor_put_map(&w, (c->osc ? 3 : 1) + gm->pairwise_only);
+    /* sign_info only for groups with signatures (RFC 9594 §3.3.1, KGO §5.3) */
+    bool sign_info = tp.sign_info && !gm->pairwise_only;
+    oscar_cbor_put_map(&w, (c->osc ? 3 : 1) + gm->pairwise_only + sign_info + tp.ecdh_info);
     if (c->osc) {
         oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_NONCE2);
         oscar_cbor_put_bstr(&w, c->n2, sizeof(c->n2));
         oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_SERVER_RID);
         oscar_cbor_put_bstr(&w, c->id2, c->id2_len);
     }
+    if (sign_info) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_SIGN_INFO);
+        put_info(&w, gm, OSCAR_COSE_ALG_EDDSA, OSCAR_COSE_CRV_ED25519);
+    }
     oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_KDCCHALLENGE);
     oscar_cbor_put_bstr(&w, c->n_s, sizeof(c->n_s));
+    if (tp.ecdh_info) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_ECDH_INFO);
+        put_info(&w, gm, OSCAR_COSE_ALG_ECDH_SS_HKDF_256, OSCAR_COSE_CRV_X25519);
+    }
     if (gm->pairwise_only) {
         oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_KDC_DH_CREDS);
         put_dh_creds(&w, gm);
@@ -760,6 +780,8 @@ static bool pop_valid(const struct oscar_gm *gm, const struct oscar_gm_client *c
                               &valid) == OSCAR_OK &&
            valid;
 }
+
+static enum oscar_err rekey(struct oscar_gm *gm, uint64_t now, int newcomer);
 
 static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p, size_t len,
                  struct oscar_gm_response *rs)
@@ -866,11 +888,6 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
     }
     /* admitted: a re-joining member gets a new Sender ID, its old one goes stale (KGO §6.3) */
     bool rejoin = old != NULL;
-    if (!rejoin && gm->rekey_on_join && oscar_gm_rekey(gm, now) != OSCAR_OK) {
-        /* backward security (KGO §7): the others move to new material before the new member
-         * gets it; an outbox too small only loses messages, the join goes on */
-        why(rs, "the rekeying messages did not fit the outbox");
-    }
     int mi = rejoin ? c->member : new_member(gm);
     if (mi < 0) {
         why(rs, "the member table is full");
@@ -906,6 +923,11 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
         memcpy(m->scope, f.scope, f.scope_len);
         m->scope_len = f.scope_len;
     }
+    if (!rejoin && gm->rekey_on_join && rekey(gm, now, mi) != OSCAR_OK) {
+        /* backward security (KGO §7): the others move to new material, which the newcomer gets
+         * in its answer; an outbox too small only loses messages, the join goes on */
+        why(rs, "the rekeying messages did not fit the outbox");
+    }
     bool sid_top = (gm->faults & OSCAR_GM_FAULT_SID_TOP_LEVEL) && m->sid_len > 0;
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
@@ -940,7 +962,10 @@ static void join(struct oscar_gm *gm, int client, uint64_t now, const uint8_t *p
 
 /* --- rekeying (KGO §11) --- */
 
-enum oscar_err oscar_gm_rekey(struct oscar_gm *gm, uint64_t now)
+/* rekey renews the material; newcomer >= 0: the rekeying is caused by that member's join (KGO
+ * §11.1): it gets the material in its Join Response, the others its credential, roles and
+ * Sender ID with theirs. */
+static enum oscar_err rekey(struct oscar_gm *gm, uint64_t now, int newcomer)
 {
     /* the stale set of the version being relinquished goes with it; a new empty one starts */
     memmove(&gm->stale[1], &gm->stale[0], sizeof(gm->stale[0]) * (OSCAR_GM_STALE_SETS - 1));
@@ -966,15 +991,28 @@ enum oscar_err oscar_gm_rekey(struct oscar_gm *gm, uint64_t now)
     size_t common_len;
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, common, sizeof(common));
-    oscar_cbor_put_map(&w, 6 + stale);
+    const struct oscar_gm_member *nm = newcomer >= 0 ? &gm->members[newcomer] : NULL;
+    bool creds = nm != NULL && nm->sid_len > 0 && nm->cred_len > 0;
+    oscar_cbor_put_map(&w, 6 + stale + 3 * creds);
     put_common(&w, gm, now, NULL, 0, true);
+    if (creds) { /* all three or none (KGO §11.1) */
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_CREDS);
+        oscar_cbor_put_array(&w, 1);
+        oscar_cbor_put_bstr(&w, nm->cred, nm->cred_len);
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_PEER_ROLES);
+        oscar_cbor_put_array(&w, 1);
+        oscar_cbor_put_uint(&w, nm->roles);
+        oscar_cbor_put_uint(&w, OSCAR_ACE_P_PEER_IDENTIFIERS);
+        oscar_cbor_put_array(&w, 1);
+        oscar_cbor_put_bstr(&w, nm->sid, nm->sid_len);
+    }
     if (stale) {
         oscar_cbor_put_uint(&w, OSCAR_ACE_P_STALE_NODE_IDS);
         put_sid_set(&w, relinquished, num_stale);
     }
     OSCAR_TRY(oscar_cbor_writer_finish(&w, &common_len));
     for (size_t i = 0; i < OSCAR_GM_MEMBERS_MAX; i++) {
-        if (!gm->members[i].used) {
+        if (!gm->members[i].used || (int)i == newcomer) {
             continue;
         }
         if (gm->outbox_len >= gm->outbox_cap || common_len > sizeof(gm->outbox[0].payload)) {
@@ -986,6 +1024,11 @@ enum oscar_err oscar_gm_rekey(struct oscar_gm *gm, uint64_t now)
         o->len = common_len;
     }
     return OSCAR_OK;
+}
+
+enum oscar_err oscar_gm_rekey(struct oscar_gm *gm, uint64_t now)
+{
+    return rekey(gm, now, -1);
 }
 
 /* --- the other resources (RFC 9594 §4, KGO §8, §9) --- */

@@ -676,6 +676,8 @@ static bool handle_push(struct ace_peer *p, const uint8_t *msg, size_t len,
         cJSON_AddNumberToObject(e, "num", (double)info.num);
         cJSON_AddNumberToObject(e, "stale", (double)info.num_stale);
         p->g_num = info.num;
+        /* a rekeying caused by joins brings the newcomers' credentials (KGO §11.1) */
+        add_creds(p, info.creds, info.cred_lens, info.peer_ids, info.peer_id_lens, info.num_creds);
         /* KGO §11.2: drop the stale members, then take the new material */
         for (size_t s = 0; s < info.num_stale; s++) {
             for (size_t k = 0; k < p->num_creds; k++) {

@@ -778,6 +778,25 @@ static void test_oscore_profile(void)
     struct oscar_ace_authz_response ar;
     OTEST_CHECK(oscar_ace_authz_response_read(rs.payload, rs.len, &ar, why, sizeof(why)));
     OTEST_CHECK(ar.n2 != NULL && ar.id2 != NULL && ar.n_s != NULL && ar.n_s_len == 8);
+    /* the request asked for sign_info and ecdh_info (null): both answered, in key order */
+    {
+        struct oscar_cbor_reader r;
+        struct oscar_cbor_item it, k;
+        int64_t label, keys[8] = {0};
+        size_t nk = 0;
+        oscar_cbor_reader_init(&r, rs.payload, rs.len);
+        OTEST_CHECK(oscar_cbor_read(&r, &it) && it.type == OSCAR_CBOR_MAP);
+        for (uint64_t e = 0; e < it.value && nk < 8; e++) {
+            OTEST_CHECK(oscar_cbor_read(&r, &k) && oscar_cbor_int(&k, &label) &&
+                        oscar_cbor_skip(&r));
+            keys[nk++] = label;
+        }
+        static const int64_t want[] = {42, 44, 45, 46, 47};
+        OTEST_EQ_INT(5, nk);
+        for (size_t e = 0; e < 5 && e < nk; e++) {
+            OTEST_EQ_INT(want[e], keys[e]);
+        }
+    }
     /* both sides derive the context */
     struct oscar_ace_osc_params cp = {&osc, n1, ar.n2, id1, ar.id2, 8, ar.n2_len, 1, ar.id2_len};
     struct oscar_ace_osc_params gp;
@@ -1114,6 +1133,37 @@ static void test_join_credentials(void)
     OTEST_EQ_INT(1, info.num_creds); /* a (roles 6); the monitor has no credential */
 }
 
+/* rekeying on join (KGO §7, §11.1): the others get the new material with the newcomer's
+ * credential, roles and Sender ID; the newcomer gets the new material in its Join Response */
+static void test_rekey_on_join(void)
+{
+    static struct oscar_gm_outgoing outbox[4];
+    gm_open(8, false, 0, false);
+    GM.rekey_on_join = true;
+    oscar_gm_set_outbox(&GM, outbox, 4);
+    struct joiner a, b;
+    joiner_open(&a, 0xc7, "a", 6);
+    joiner_open(&b, 0xc8, "b", 6);
+    post_join(&a, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    OTEST_EQ_INT(0, GM.outbox_len); /* nobody else to rekey */
+    post_join(&b, 6, false);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    struct oscar_ace_join_info info;
+    char why[256] = "";
+    OTEST_CHECK(oscar_ace_join_info_read(RS.payload, RS.len, OSCAR_ACE_JOIN_RESPONSE, false, &info,
+                                         why, sizeof(why)));
+    OTEST_EQ_INT(2, info.num); /* version 0, then 1 at a's join, 2 at b's */
+    OTEST_EQ_INT(1, GM.outbox_len);
+    OTEST_EQ_INT(GM.clients[a.client].member, outbox[0].member);
+    OTEST_CHECK(oscar_ace_join_info_read(outbox[0].payload, outbox[0].len, OSCAR_ACE_REKEYING,
+                                         false, &info, why, sizeof(why)));
+    OTEST_EQ_INT(1, info.num_creds);
+    OTEST_CHECK(info.num_peer_ids == 1 &&
+                info.peer_ids[0][0] == GM.members[GM.clients[b.client].member].sid[0]);
+    OTEST_EQ_BYTES(b.k.cred, b.k.cred_len, info.creds[0], info.cred_lens[0]);
+}
+
 /* as_error_is: the AS answered code with {error: e, error_description: ...} */
 static void as_error_is(uint8_t code, int e)
 {
@@ -1225,5 +1275,6 @@ int main(int argc, char **argv)
     OTEST_RUN(test_fetch);
     OTEST_RUN(test_pairwise_only);
     OTEST_RUN(test_join_credentials);
+    OTEST_RUN(test_rekey_on_join);
     return otest_finish();
 }

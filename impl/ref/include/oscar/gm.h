@@ -71,6 +71,8 @@
 #define OSCAR_ACE_OAUTH_CLIENT_RID 43
 #define OSCAR_ACE_OAUTH_SERVER_RID 44
 #define OSCAR_ACE_OAUTH_KDCCHALLENGE 46 /* [unconfirmed] "TBD" in the RFC 9594 text we read */
+#define OSCAR_ACE_OAUTH_SIGN_INFO 45    /* [unconfirmed] "TBD" in the RFC 9594 text we read */
+#define OSCAR_ACE_OAUTH_ECDH_INFO 47    /* KGO §16.2, suggested */
 #define OSCAR_ACE_OAUTH_KDC_DH_CREDS 48 /* KGO §16.2, suggested */
 
 /* Content-Formats */
@@ -485,7 +487,8 @@ bool oscar_ace_authz_response_read(const uint8_t *p, size_t len,
                                    struct oscar_ace_authz_response *out, char *why, size_t why_cap);
 
 /* oscar_ace_authz_request_write writes the /authz-info payload {access_token, nonce1,
- * ace_client_recipientid} (RFC 9203 §4.1; n1 NULL: the token alone in the map). */
+ * ace_client_recipientid} (RFC 9203 §4.1; n1 NULL: the token alone in the map), asking for
+ * sign_info and ecdh_info (null, RFC 9594 §3.3, KGO §5.3.1). */
 enum oscar_err oscar_ace_authz_request_write(const uint8_t *token, size_t token_len,
                                              const uint8_t *n1, size_t n1_len, const uint8_t *id1,
                                              size_t id1_len, uint8_t *out, size_t cap,
