@@ -531,6 +531,25 @@ int oscar_cmd_check(int argc, char **argv)
     if (t.damage[0] != '\0') {
         printf("the capture is damaged %s; everything before was checked\n", t.damage);
     }
+    /* Group OSCORE read as RFC 8613: its Group Flag is a reserved bit there. Say so once. */
+    size_t group_flagged = 0;
+    for (size_t k = 0; k < nv; k++) {
+        const struct oscar_decoded *d = &t.msgs[v[k].msg];
+        struct oscar_coap_msg m;
+        size_t off;
+        const struct oscar_coap_option *o = NULL;
+        if (d->oscore &&
+            oscar_coap_parse(&m, &off, d->wire, d->wire_len) == OSCAR_COAP_WELL_FORMED) {
+            o = oscar_coap_find_option(&m, OSCAR_COAP_OPT_OSCORE);
+        }
+        group_flagged += o != NULL && o->len > 0 && (o->value[0] & OSCAR_OSCORE_FLAG_GROUP) != 0;
+    }
+    if (group_flagged > 0) {
+        printf("note: %zu violations are on messages with the Group Flag set (RFC 10021 §4): this "
+               "looks like Group OSCORE, which the RFC 8613 rules do not cover; judge it with "
+               "--group-scenario FILE --nodes FILE\n",
+               group_flagged);
+    }
     rc = nv == 0 ? OSCAR_EXIT_OK : OSCAR_EXIT_FAIL;
     if (scenario != NULL) {
         rc = judge_offline(&sc, &t) ? OSCAR_EXIT_OK : OSCAR_EXIT_FAIL;

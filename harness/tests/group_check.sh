@@ -30,5 +30,13 @@ for dir in "$run"/GRP_*; do
     esac
 done
 [ $n -gt 0 ] || { echo "FAIL: no group test folder in $run"; fail=1; }
+# read as RFC 8613 (plain oscar check), a group capture gets the hint to use the group rules
+echo '[{"name": "x", "master_secret": "00", "sender_id": "", "recipient_id": "01",
+  "master_salt": null, "id_context": null, "aead_algorithm": 10, "hkdf": "HKDF SHA-256"}]' \
+    >"$tmp/ctx.json"
+"$oscar" check "$run/GRP_lighting_room/capture.pcap" --contexts "$tmp/ctx.json" --all-ports \
+    >"$tmp/out" 2>&1
+grep -q "^note: .*Group Flag set.*--group-scenario" "$tmp/out" ||
+    { echo "FAIL: no Group OSCORE hint on a group capture read as RFC 8613"; fail=1; }
 [ $fail -eq 0 ] && echo "group_check: $n conformant captures clean, the shared-piv control caught"
 exit $fail
