@@ -781,6 +781,19 @@ static void judge_steps(struct arun *a, const struct oscar_transcript *t)
                       str(st, "op", "?"));
                 return;
             }
+            if (strcmp(str(st, "op", ""), "update") == 0) {
+                /* two requests: the token from the AS (not judged), then /authz-info */
+                q++;
+                while (q < t->num_msgs &&
+                       !(t->msgs[q].is_request && t->msgs[q].first_copy == (long)q &&
+                         oscar_endpoint_equal(&t->msgs[q].src, &jn->real))) {
+                    q++;
+                }
+                if (q >= t->num_msgs) {
+                    afail(a, step, "%s: its /authz-info request is not in the capture", step);
+                    return;
+                }
+            }
             size_t req = q++;
             if (strcmp(str(st, "op", ""), "group_request") == 0) {
                 static struct gkeys g;

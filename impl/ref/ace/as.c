@@ -54,6 +54,9 @@ struct token_request {
     uint8_t pub[32];
     bool has_cnf;
     bool bad_cnf;
+    uint8_t kid[8]; /* req_cnf {kid}: the OSCORE material of an earlier token (RFC 9203 §4.1) */
+    size_t kid_len;
+    bool has_kid;
 };
 
 static bool text(const struct oscar_cbor_item *v, char *out, size_t cap)
@@ -93,9 +96,21 @@ static bool read_request(const uint8_t *p, size_t len, struct token_request *t, 
             seen |= UINT64_C(1) << label;
         }
         if (label == OSCAR_ACE_T_REQ_CNF) {
-            struct oscar_cbor_item cnf, c;
+            struct oscar_cbor_item cnf, c, kid;
             size_t at = r.pos;
             t->has_cnf = true;
+            if (oscar_cbor_read(&r, &cnf) && cnf.type == OSCAR_CBOR_MAP && cnf.value == 1 &&
+                oscar_cbor_read(&r, &c) && oscar_cbor_int(&c, &label) && label == 3 &&
+                oscar_cbor_read(&r, &kid) && kid.type == OSCAR_CBOR_BSTR &&
+                kid.len <= sizeof(t->kid)) {
+                /* {kid: id}: the update of access rights (RFC 9203 §4.1, RFC 9201) */
+                memcpy(t->kid, kid.data, kid.len);
+                t->kid_len = kid.len;
+                t->has_kid = true;
+                continue;
+            }
+            r.pos = at;
+            r.error[0] = '\0';
             if (!oscar_cbor_read(&r, &cnf) || cnf.type != OSCAR_CBOR_MAP || cnf.value != 1 ||
                 !oscar_cbor_read(&r, &c) || !oscar_cbor_int(&c, &label) || label != 1 ||
                 !oscar_ace_read_okp_key(&r, t->pub)) {
@@ -232,15 +247,39 @@ void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payl
     size_t token_len;
     enum oscar_err err = oscar_ace_scope_encode(c.scope, sizeof(c.scope), &c.scope_len, e, kept);
     if (as->has_token_key) {
-        /* the OSCORE profile: a drawn OSCORE_Input_Material, the token encrypted for the RS */
+        /* the OSCORE profile: a drawn OSCORE_Input_Material, the token encrypted for the RS;
+         * with req_cnf {kid}, the material of that earlier token of this client (an update of
+         * access rights, RFC 9203 §4.1) */
         uint8_t iv[13];
         c.has_osc = true;
         c.osc_id_len = 2;
         c.osc_ms_len = 16;
         c.osc_id[0] = (uint8_t)(as->issued >> 8);
         c.osc_id[1] = (uint8_t)as->issued;
-        if (err == OSCAR_OK) {
+        if (t.has_kid) {
+            size_t k = 0;
+            while (k < as->num_materials && !(as->materials[k].id_len == t.kid_len &&
+                                              memcmp(as->materials[k].id, t.kid, t.kid_len) == 0 &&
+                                              strcmp(as->materials[k].client, client) == 0)) {
+                k++;
+            }
+            if (k == as->num_materials) {
+                as_error(rs, OSCAR_AS_INVALID_REQUEST, "req_cnf: no token of %s with kid %02x",
+                         client, t.kid_len > 0 ? t.kid[0] : 0);
+                return;
+            }
+            memcpy(c.osc_id, as->materials[k].id, as->materials[k].id_len);
+            c.osc_id_len = as->materials[k].id_len;
+            memcpy(c.osc_ms, as->materials[k].ms, 16);
+        } else if (err == OSCAR_OK) {
             err = oscar_ace_draw(as->crypto, as->seed, 2 * as->issued, "oscar as ms", c.osc_ms, 16);
+            if (err == OSCAR_OK && as->num_materials < OSCAR_AS_MATERIALS_MAX) {
+                struct oscar_as_material *mt = &as->materials[as->num_materials++];
+                snprintf(mt->client, sizeof(mt->client), "%s", client);
+                memcpy(mt->id, c.osc_id, c.osc_id_len);
+                mt->id_len = c.osc_id_len;
+                memcpy(mt->ms, c.osc_ms, 16);
+            }
         }
         if (err == OSCAR_OK) {
             err = oscar_ace_draw(as->crypto, as->seed, 2 * as->issued + 1, "oscar as iv", iv,
@@ -264,12 +303,12 @@ void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payl
     }
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, rs->payload, sizeof(rs->payload));
-    oscar_cbor_put_map(&w, 2 + narrowed + 2 * c.has_osc);
+    oscar_cbor_put_map(&w, 2 + narrowed + 2 * c.has_osc - t.has_kid);
     oscar_cbor_put_uint(&w, OSCAR_ACE_T_ACCESS_TOKEN);
     oscar_cbor_put_bstr(&w, token, token_len);
     oscar_cbor_put_uint(&w, OSCAR_ACE_T_EXPIRES_IN);
     oscar_cbor_put_uint(&w, as->lifetime);
-    if (c.has_osc) { /* cnf: {osc: {id, ms}} for the client (RFC 9203 §3.2) */
+    if (c.has_osc && !t.has_kid) { /* cnf: {osc: {id, ms}} for the client (RFC 9203 §3.2) */
         oscar_cbor_put_uint(&w, OSCAR_ACE_T_CNF);
         oscar_cbor_put_map(&w, 1);
         oscar_cbor_put_uint(&w, 4);
@@ -389,4 +428,32 @@ bool oscar_as_token_response_read(const uint8_t *p, size_t len, const uint8_t **
         return false;
     }
     return true;
+}
+
+enum oscar_err oscar_as_token_update_write(const char *client, const char *aud, const char *gname,
+                                           uint64_t roles, const uint8_t *kid, size_t kid_len,
+                                           uint8_t *out, size_t cap, size_t *out_len)
+{
+    struct oscar_ace_scope_entry e = {.perm = roles};
+    uint8_t scope[OSCAR_ACE_SCOPE_BYTES_MAX];
+    size_t scope_len;
+    if (strlen(gname) >= sizeof(e.gname)) {
+        return OSCAR_ERR_INVALID_ARG;
+    }
+    memcpy(e.gname, gname, strlen(gname) + 1);
+    OSCAR_TRY(oscar_ace_scope_encode(scope, sizeof(scope), &scope_len, &e, 1));
+    struct oscar_cbor_writer w;
+    oscar_cbor_writer_init(&w, out, cap);
+    oscar_cbor_put_map(&w, 4);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_REQ_CNF);
+    oscar_cbor_put_map(&w, 1);
+    oscar_cbor_put_uint(&w, 3); /* kid */
+    oscar_cbor_put_bstr(&w, kid, kid_len);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_AUDIENCE);
+    oscar_cbor_put_tstr(&w, aud, strlen(aud));
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_SCOPE);
+    oscar_cbor_put_bstr(&w, scope, scope_len);
+    oscar_cbor_put_uint(&w, OSCAR_ACE_T_CLIENT_ID);
+    oscar_cbor_put_tstr(&w, client, strlen(client));
+    return oscar_cbor_writer_finish(&w, out_len);
 }

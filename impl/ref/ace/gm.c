@@ -731,6 +731,42 @@ int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len,
     return slot;
 }
 
+void oscar_gm_authz_update(struct oscar_gm *gm, int client, const uint8_t *payload, size_t len,
+                           uint64_t now, struct oscar_gm_response *rs)
+{
+    memset(rs, 0, sizeof(*rs));
+    rs->content_format = OSCAR_CF_NONE;
+    const uint8_t *token;
+    size_t token_len;
+    struct token_post tp;
+    struct oscar_ace_claims claims;
+    struct oscar_gm_client *c =
+        client >= 0 && client < OSCAR_GM_CLIENTS_MAX ? &gm->clients[client] : NULL;
+    if (c == NULL || !c->used || !gm->has_token_key ||
+        !read_token_post(payload, len, &token, &token_len, &tp, rs->why, sizeof(rs->why))) {
+        respond(rs, OSCAR_COAP_CODE_UNAUTHORIZED, OSCAR_CF_NONE);
+        return;
+    }
+    enum oscar_ace_token_verdict v =
+        oscar_ace_cwt_check_encrypted(gm->crypto, gm->token_key, gm->iss, gm->aud, now, token,
+                                      token_len, &claims, rs->why, sizeof(rs->why));
+    /* RFC 9203 §4.2: the new token must bind the same OSCORE material (kid = its id) */
+    if (v != OSCAR_ACE_TOKEN_OK || !claims.has_osc || claims.osc_id_len != c->claims.osc_id_len ||
+        memcmp(claims.osc_id, c->claims.osc_id, claims.osc_id_len) != 0 ||
+        claims.osc_ms_len != c->claims.osc_ms_len ||
+        memcmp(claims.osc_ms, c->claims.osc_ms, claims.osc_ms_len) != 0) {
+        if (v == OSCAR_ACE_TOKEN_OK) {
+            why(rs, "the token is for other OSCORE material than this security context's");
+        }
+        respond(rs, OSCAR_COAP_CODE_UNAUTHORIZED, OSCAR_CF_NONE);
+        return;
+    }
+    if (!(gm->faults & OSCAR_GM_FAULT_IGNORE_UPDATE)) {
+        c->claims = claims; /* the new access rights supersede the old (RFC 9200 §5.10.1) */
+    }
+    respond(rs, OSCAR_COAP_CODE_CREATED, OSCAR_CF_NONE);
+}
+
 /* --- the join (RFC 9594 §4.3.1, KGO §6.2) --- */
 
 /* token_roles returns the roles the client's token grants in gm's group (0: none). */

@@ -742,7 +742,7 @@ enum oscar_err oscar_ace_authz_request_write(const uint8_t *token, size_t token_
 {
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, out, cap);
-    oscar_cbor_put_map(&w, n1 != NULL ? 5 : 3);
+    oscar_cbor_put_map(&w, n1 != NULL ? 5 : 1);
     oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_ACCESS_TOKEN);
     oscar_cbor_put_bstr(&w, token, token_len);
     if (n1 != NULL) {
@@ -750,11 +750,11 @@ enum oscar_err oscar_ace_authz_request_write(const uint8_t *token, size_t token_
         oscar_cbor_put_bstr(&w, n1, n1_len);
         oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_CLIENT_RID);
         oscar_cbor_put_bstr(&w, id1, id1_len);
+        oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_SIGN_INFO);
+        oscar_cbor_put_null(&w);
+        oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_ECDH_INFO);
+        oscar_cbor_put_null(&w);
     }
-    oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_SIGN_INFO);
-    oscar_cbor_put_null(&w);
-    oscar_cbor_put_uint(&w, OSCAR_ACE_OAUTH_ECDH_INFO);
-    oscar_cbor_put_null(&w);
     return oscar_cbor_writer_finish(&w, out_len);
 }
 

@@ -293,8 +293,14 @@ static void gm_request(struct ace_peer *p, const uint8_t *msg, size_t len,
     p->addr_len[client] = from_len;
     path_of(&in, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
     oscar_gm_set_outbox(p->gm, p->outbox, CLIENTS_MAX);
-    oscar_gm_handle(p->gm, client, p->now, in.code, path, in.has_payload ? in.payload : NULL,
-                    in.has_payload ? in.payload_len : 0, &rs);
+    if (strcmp(path, "authz-info") == 0 && in.code == OSCAR_COAP_CODE_POST) {
+        /* a protected token post: new access rights on this context (RFC 9203 §4.1) */
+        oscar_gm_authz_update(p->gm, client, in.has_payload ? in.payload : NULL,
+                              in.has_payload ? in.payload_len : 0, p->now, &rs);
+    } else {
+        oscar_gm_handle(p->gm, client, p->now, in.code, path, in.has_payload ? in.payload : NULL,
+                        in.has_payload ? in.payload_len : 0, &rs);
+    }
     uint8_t plain[MSG_MAX];
     n = coap_build(plain, OSCAR_COAP_TYPE_ACK, rs.code, outer->mid, outer->token, outer->token_len,
                    OSCAR_COAP_OPT_LOCATION_PATH, rs.location,
@@ -760,6 +766,35 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
                 memcpy(p->token, tok, p->token_len);
             }
         }
+    } else if (strcmp(op, "update") == 0) {
+        /* new access rights on the same OSCORE material (RFC 9203 §4.1): a token for it from
+         * the AS (req_cnf {kid}), posted to /authz-info under the existing context */
+        const char *aud = peer_util_get_str(st, "aud");
+        bool got_token = false;
+        if (oscar_as_token_update_write(p->name, aud != NULL ? aud : "gm", "g1", roles,
+                                        p->osc.osc_id, p->osc.osc_id_len, body, sizeof(body),
+                                        &bn) == OSCAR_OK &&
+            exchange(p, &p->as_addr, p->as_len, false, OSCAR_COAP_CODE_POST, "token",
+                     OSCAR_CF_ACE_CBOR, body, bn, resp, &rn) &&
+            oscar_coap_parse(&m, &off, resp, rn) == OSCAR_COAP_WELL_FORMED &&
+            m.code == OSCAR_COAP_CODE_CREATED) {
+            const uint8_t *tok;
+            struct oscar_ace_claims none;
+            got_token = oscar_as_token_response_read(m.payload, m.payload_len, &tok, &p->token_len,
+                                                     &none, detail, sizeof(detail)) &&
+                        p->token_len <= sizeof(p->token);
+            if (got_token) {
+                memcpy(p->token, tok, p->token_len);
+                p->token_roles = roles;
+            }
+        }
+        if (got_token && oscar_ace_authz_request_write(p->token, p->token_len, NULL, 0, NULL, 0,
+                                                       body, sizeof(body), &bn) == OSCAR_OK) {
+            answered = exchange(p, &p->gm_addr, p->gm_len, true, OSCAR_COAP_CODE_POST, "authz-info",
+                                OSCAR_CF_ACE_CBOR, body, bn, resp, &rn);
+        } else if (!got_token && detail[0] == '\0') {
+            snprintf(detail, sizeof(detail), "the AS gave no token for the update");
+        }
     } else if (strcmp(op, "authz") == 0) {
         uint8_t n1[8];
         uint8_t id1[1] = {(uint8_t)(0x10 + (p->seed & 0x0f))};
@@ -1022,7 +1057,8 @@ static unsigned gm_fault(const char *name)
                  {"no-rekey-on-leave", OSCAR_GM_FAULT_NO_REKEY_ON_LEAVE},
                  {"sid-top-level", OSCAR_GM_FAULT_SID_TOP_LEVEL},
                  {"bad-kdc-pop", OSCAR_GM_FAULT_BAD_KDC_POP},
-                 {"keep-old-cred", OSCAR_GM_FAULT_KEEP_OLD_CRED}};
+                 {"keep-old-cred", OSCAR_GM_FAULT_KEEP_OLD_CRED},
+                 {"ignore-update", OSCAR_GM_FAULT_IGNORE_UPDATE}};
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         if (strcmp(table[i].name, name) == 0) {
             return table[i].bit;

@@ -848,6 +848,28 @@ static void test_oscore_profile(void)
     OTEST_EQ_INT(OSCAR_COAP_WELL_FORMED, oscar_coap_parse(&got, &off, dec, dn));
     oscar_gm_handle(&GM, client, NOW, got.code, "ace-group/g1", got.payload, got.payload_len, &RS);
     OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    /* new access rights on the same material (RFC 9203 §4.1): 2.01, the scope replaced; a
+     * token for other material: 4.01 */
+    OTEST_OK(oscar_as_token_update_write("c1", "gm", "g1", 2, osc.osc_id, osc.osc_id_len, rq,
+                                         sizeof(rq), &n));
+    oscar_as_token(&as, "c1", rq, n, NOW, &RS);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, RS.code);
+    struct oscar_ace_claims none;
+    OTEST_CHECK(
+        oscar_as_token_response_read(RS.payload, RS.len, &tok, &tok_len, &none, why, sizeof(why)));
+    OTEST_CHECK(!none.has_osc); /* no new material for the client */
+    OTEST_OK(oscar_ace_authz_request_write(tok, tok_len, NULL, 0, NULL, 0, post, sizeof(post), &n));
+    oscar_gm_authz_update(&GM, client, post, n, NOW, &rs);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_CREATED, rs.code);
+    OTEST_EQ_INT(0, rs.len);
+    OTEST_EQ_INT(0x02, GM.clients[client].claims.scope[GM.clients[client].claims.scope_len - 1]);
+    OTEST_OK(oscar_as_token_request_write("c1", "gm", "g1", 6, NULL, rq, sizeof(rq), &n));
+    oscar_as_token(&as, "c1", rq, n, NOW, &RS); /* a fresh token: new material */
+    OTEST_CHECK(
+        oscar_as_token_response_read(RS.payload, RS.len, &tok, &tok_len, &none, why, sizeof(why)));
+    OTEST_OK(oscar_ace_authz_request_write(tok, tok_len, NULL, 0, NULL, 0, post, sizeof(post), &n));
+    oscar_gm_authz_update(&GM, client, post, n, NOW, &rs);
+    OTEST_EQ_INT(OSCAR_COAP_CODE_UNAUTHORIZED, rs.code);
     oscar_oscore_ctx_cleanup(&cctx);
     oscar_oscore_ctx_cleanup(&gctx);
 }

@@ -110,6 +110,7 @@ enum oscar_gm_fault {
     OSCAR_GM_FAULT_SID_TOP_LEVEL = 1u << 5,     /* the Sender ID at top level (21), not key{7} */
     OSCAR_GM_FAULT_BAD_KDC_POP = 1u << 6,       /* kdc_cred_verify over the wrong nonces */
     OSCAR_GM_FAULT_KEEP_OLD_CRED = 1u << 7,     /* a new credential answered 2.04, not stored */
+    OSCAR_GM_FAULT_IGNORE_UPDATE = 1u << 8,     /* new access rights answered 2.01, not taken */
 };
 
 #define OSCAR_GM_MEMBERS_MAX 1024
@@ -266,6 +267,12 @@ int oscar_gm_add_member(struct oscar_gm *gm, unsigned sid, uint64_t roles, const
 int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len, uint64_t now,
                         struct oscar_gm_response *rs);
 
+/* oscar_gm_authz_update processes a POST /authz-info protected with client's OSCORE context:
+ * a new token for the same OSCORE material, updating the access rights (RFC 9203 §4.1, §4.2):
+ * 2.01 without payload, or 4.01 when the token does not verify or is for other material. */
+void oscar_gm_authz_update(struct oscar_gm *gm, int client, const uint8_t *payload, size_t len,
+                           uint64_t now, struct oscar_gm_response *rs);
+
 /* oscar_gm_handle processes one request to the Group Manager's interface (RFC 9594 §4, KGO §8,
  * §9): path without a leading '/', e.g. "ace-group/g1/nodes/n1". client is -1 when no token
  * stands behind the channel. */
@@ -418,6 +425,16 @@ enum oscar_as_fault {
 };
 
 #define OSCAR_AS_POLICIES_MAX 32
+#define OSCAR_AS_MATERIALS_MAX 64
+
+/* struct oscar_as_material is the OSCORE_Input_Material of a token the AS issued, kept for an
+ * update of access rights (RFC 9203 §4.1). */
+struct oscar_as_material {
+    char client[OSCAR_ACE_TEXT_MAX];
+    uint8_t id[8];
+    size_t id_len;
+    uint8_t ms[16];
+};
 
 /* struct oscar_as_policy: client may get roles (AIF Tperm) in group gname at audience aud. */
 struct oscar_as_policy {
@@ -440,6 +457,8 @@ struct oscar_as {
     uint8_t token_key[16];
     bool has_token_key;
     uint64_t seed;
+    struct oscar_as_material materials[OSCAR_AS_MATERIALS_MAX];
+    size_t num_materials;
     struct oscar_as_policy policies[OSCAR_AS_POLICIES_MAX];
     size_t num_policies;
 };
@@ -453,6 +472,12 @@ enum oscar_err oscar_as_init(struct oscar_as *as, const struct oscar_crypto_ops 
  * {error, error_description} with 4.00 (4.01 for invalid_client). */
 void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payload, size_t len,
                     uint64_t now, struct oscar_gm_response *rs);
+
+/* oscar_as_token_update_write writes a token request for new access rights [[gname, roles]]
+ * on the OSCORE material of an earlier token: req_cnf {kid: id} (RFC 9203 §4.1). */
+enum oscar_err oscar_as_token_update_write(const char *client, const char *aud, const char *gname,
+                                           uint64_t roles, const uint8_t *kid, size_t kid_len,
+                                           uint8_t *out, size_t cap, size_t *out_len);
 
 /* oscar_as_token_response_read reads a 2.01 token response: the access token, and for the
  * OSCORE profile the cnf OSCORE_Input_Material into osc (osc->has_osc). */
@@ -487,8 +512,8 @@ bool oscar_ace_authz_response_read(const uint8_t *p, size_t len,
                                    struct oscar_ace_authz_response *out, char *why, size_t why_cap);
 
 /* oscar_ace_authz_request_write writes the /authz-info payload {access_token, nonce1,
- * ace_client_recipientid} (RFC 9203 §4.1; n1 NULL: the token alone in the map), asking for
- * sign_info and ecdh_info (null, RFC 9594 §3.3, KGO §5.3.1). */
+ * ace_client_recipientid}, asking for sign_info and ecdh_info (null, RFC 9594 §3.3, KGO
+ * §5.3.1); n1 NULL: {access_token} alone (an update of access rights, RFC 9203 §4.1). */
 enum oscar_err oscar_ace_authz_request_write(const uint8_t *token, size_t token_len,
                                              const uint8_t *n1, size_t n1_len, const uint8_t *id1,
                                              size_t id1_len, uint8_t *out, size_t cap,
