@@ -334,9 +334,11 @@ void oscar_as_token(struct oscar_as *as, const char *client, const uint8_t *payl
     rs->content_format = OSCAR_CF_ACE_CBOR;
 }
 
-enum oscar_err oscar_as_token_request_write(const char *client, const char *aud, const char *gname,
-                                            uint64_t roles, const uint8_t pub[32], uint8_t *out,
-                                            size_t cap, size_t *out_len)
+/* write_request writes a token request: req_cnf an Ed25519 key (pub), or {kid} (kid), or
+ * none; then audience, scope [[gname, roles]], client_id and grant_type. */
+static enum oscar_err write_request(const char *client, const char *aud, const char *gname,
+                                    uint64_t roles, const uint8_t *pub, const uint8_t *kid,
+                                    size_t kid_len, uint8_t *out, size_t cap, size_t *out_len)
 {
     struct oscar_ace_scope_entry e = {.perm = roles};
     uint8_t scope[OSCAR_ACE_SCOPE_BYTES_MAX];
@@ -348,7 +350,7 @@ enum oscar_err oscar_as_token_request_write(const char *client, const char *aud,
     OSCAR_TRY(oscar_ace_scope_encode(scope, sizeof(scope), &scope_len, &e, 1));
     struct oscar_cbor_writer w;
     oscar_cbor_writer_init(&w, out, cap);
-    oscar_cbor_put_map(&w, 4 + (pub != NULL));
+    oscar_cbor_put_map(&w, 4 + (pub != NULL || kid != NULL));
     if (pub != NULL) {
         oscar_cbor_put_uint(&w, OSCAR_ACE_T_REQ_CNF);
         oscar_cbor_put_map(&w, 1);
@@ -360,6 +362,11 @@ enum oscar_err oscar_as_token_request_write(const char *client, const char *aud,
         oscar_cbor_put_int(&w, OSCAR_COSE_CRV_ED25519);
         oscar_cbor_put_int(&w, -2);
         oscar_cbor_put_bstr(&w, pub, 32);
+    } else if (kid != NULL) {
+        oscar_cbor_put_uint(&w, OSCAR_ACE_T_REQ_CNF);
+        oscar_cbor_put_map(&w, 1);
+        oscar_cbor_put_uint(&w, 3); /* kid (RFC 9201) */
+        oscar_cbor_put_bstr(&w, kid, kid_len);
     }
     oscar_cbor_put_uint(&w, OSCAR_ACE_T_AUDIENCE);
     oscar_cbor_put_tstr(&w, aud, strlen(aud));
@@ -370,6 +377,13 @@ enum oscar_err oscar_as_token_request_write(const char *client, const char *aud,
     oscar_cbor_put_uint(&w, OSCAR_ACE_T_GRANT_TYPE);
     oscar_cbor_put_uint(&w, OSCAR_ACE_GRANT_CLIENT_CREDENTIALS);
     return oscar_cbor_writer_finish(&w, out_len);
+}
+
+enum oscar_err oscar_as_token_request_write(const char *client, const char *aud, const char *gname,
+                                            uint64_t roles, const uint8_t pub[32], uint8_t *out,
+                                            size_t cap, size_t *out_len)
+{
+    return write_request(client, aud, gname, roles, pub, NULL, 0, out, cap, out_len);
 }
 
 bool oscar_as_token_response_read(const uint8_t *p, size_t len, const uint8_t **token,
@@ -434,26 +448,5 @@ enum oscar_err oscar_as_token_update_write(const char *client, const char *aud, 
                                            uint64_t roles, const uint8_t *kid, size_t kid_len,
                                            uint8_t *out, size_t cap, size_t *out_len)
 {
-    struct oscar_ace_scope_entry e = {.perm = roles};
-    uint8_t scope[OSCAR_ACE_SCOPE_BYTES_MAX];
-    size_t scope_len;
-    if (strlen(gname) >= sizeof(e.gname)) {
-        return OSCAR_ERR_INVALID_ARG;
-    }
-    memcpy(e.gname, gname, strlen(gname) + 1);
-    OSCAR_TRY(oscar_ace_scope_encode(scope, sizeof(scope), &scope_len, &e, 1));
-    struct oscar_cbor_writer w;
-    oscar_cbor_writer_init(&w, out, cap);
-    oscar_cbor_put_map(&w, 4);
-    oscar_cbor_put_uint(&w, OSCAR_ACE_T_REQ_CNF);
-    oscar_cbor_put_map(&w, 1);
-    oscar_cbor_put_uint(&w, 3); /* kid */
-    oscar_cbor_put_bstr(&w, kid, kid_len);
-    oscar_cbor_put_uint(&w, OSCAR_ACE_T_AUDIENCE);
-    oscar_cbor_put_tstr(&w, aud, strlen(aud));
-    oscar_cbor_put_uint(&w, OSCAR_ACE_T_SCOPE);
-    oscar_cbor_put_bstr(&w, scope, scope_len);
-    oscar_cbor_put_uint(&w, OSCAR_ACE_T_CLIENT_ID);
-    oscar_cbor_put_tstr(&w, client, strlen(client));
-    return oscar_cbor_writer_finish(&w, out_len);
+    return write_request(client, aud, gname, roles, NULL, kid, kid_len, out, cap, out_len);
 }
