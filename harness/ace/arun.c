@@ -375,44 +375,10 @@ static void pump(struct arun *a, long until_ms, const bool *flag)
 
 /* --- judging from the capture --- */
 
-/* uri_path writes m's Uri-Path joined by '/'; false if it does not fit. */
-static bool uri_path(const struct oscar_coap_msg *m, char *out, size_t cap)
-{
-    size_t len = 0;
-    out[0] = '\0';
-    for (size_t k = 0; k < m->num_options; k++) {
-        const struct oscar_coap_option *o = &m->options[k];
-        if (o->number == OSCAR_COAP_OPT_URI_PATH) {
-            if (len + o->len + 2 >= cap) {
-                return false;
-            }
-            if (len > 0) {
-                out[len++] = '/';
-            }
-            memcpy(out + len, o->value, o->len);
-            len += o->len;
-            out[len] = '\0';
-        }
-    }
-    return true;
-}
-
 static bool path_is(const struct oscar_coap_msg *m, const char *want)
 {
     char path[160];
-    size_t len = 0;
-    path[0] = '\0';
-    for (size_t k = 0; k < m->num_options; k++) {
-        const struct oscar_coap_option *o = &m->options[k];
-        if (o->number == OSCAR_COAP_OPT_URI_PATH && len + o->len + 2 < sizeof(path)) {
-            if (len > 0) {
-                path[len++] = '/';
-            }
-            memcpy(path + len, o->value, o->len);
-            len += o->len;
-            path[len] = '\0';
-        }
-    }
+    oscar_coap_path(m, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
     return strcmp(path, want) == 0;
 }
 
@@ -622,7 +588,8 @@ static void gather_keys(const struct oscar_transcript *t, struct gkeys *g)
         struct oscar_ace_join_fields cf;
         if (!d->is_request && d->request >= 0 && m.code == OSCAR_COAP_CODE_CHANGED &&
             plain_msg(t, (size_t)d->request, &q) && q.code == OSCAR_COAP_CODE_POST &&
-            q.has_payload && uri_path(&q, upath, sizeof(upath)) &&
+            q.has_payload &&
+            oscar_coap_path(&q, OSCAR_COAP_OPT_URI_PATH, upath, sizeof(upath)) > 0 &&
             oscar_ace_join_request_read(q.payload, q.payload_len, &cf, NULL, 0) &&
             cf.cred != NULL) {
             for (size_t k = 0; k < nn && g->nm < 32; k++) {
@@ -670,20 +637,8 @@ static void gather_keys(const struct oscar_transcript *t, struct gkeys *g)
             g->m[g->nm++].cred_len = f.cred_len;
             /* its node resource (Location-Path), for a later new credential */
             if (nn < 32 && info.sid_len <= 4) {
-                size_t len = 0;
-                nodes[nn].node[0] = '\0';
-                for (size_t k = 0; k < m.num_options; k++) {
-                    const struct oscar_coap_option *o = &m.options[k];
-                    if (o->number == OSCAR_COAP_OPT_LOCATION_PATH &&
-                        len + o->len + 2 < sizeof(nodes[nn].node)) {
-                        if (len > 0) {
-                            nodes[nn].node[len++] = '/';
-                        }
-                        memcpy(nodes[nn].node + len, o->value, o->len);
-                        len += o->len;
-                        nodes[nn].node[len] = '\0';
-                    }
-                }
+                oscar_coap_path(&m, OSCAR_COAP_OPT_LOCATION_PATH, nodes[nn].node,
+                                sizeof(nodes[nn].node));
                 memcpy(nodes[nn].sid, info.sid, info.sid_len);
                 nodes[nn++].sid_len = info.sid_len;
             }

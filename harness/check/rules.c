@@ -578,35 +578,11 @@ static void check_unprotected(struct sink *s, const struct oscar_transcript *t, 
 static long content_format(const struct oscar_coap_msg *m)
 {
     const struct oscar_coap_option *o = oscar_coap_find_option(m, OSCAR_COAP_OPT_CONTENT_FORMAT);
-    if (o == NULL || o->len > 2) {
+    uint32_t v;
+    if (o == NULL || o->len > 2 || !oscar_coap_uint_decode(&v, o->value, o->len)) {
         return -1;
     }
-    long v = 0;
-    for (size_t k = 0; k < o->len; k++) {
-        v = (v << 8) | o->value[k];
-    }
-    return v;
-}
-
-/* path_of writes the Uri-Path (or Location-Path) of m joined by '/' into out; returns the
- * number of segments. */
-static size_t path_of(const struct oscar_coap_msg *m, uint16_t opt, char *out, size_t cap)
-{
-    size_t n = 0;
-    size_t len = 0;
-    out[0] = '\0';
-    for (size_t k = 0; k < m->num_options; k++) {
-        const struct oscar_coap_option *o = &m->options[k];
-        if (o->number == opt && len + o->len + 2 < cap) {
-            if (n++ > 0) {
-                out[len++] = '/';
-            }
-            memcpy(out + len, o->value, o->len);
-            len += o->len;
-            out[len] = '\0';
-        }
-    }
-    return n;
+    return (long)v;
 }
 
 /* group_path: path is "ace-group/NAME" (segments 2) and NAME goes to name. */
@@ -665,18 +641,12 @@ static void check_ace_problem(struct sink *s, const struct oscar_coap_msg *m, si
     }
 }
 
-/* uri_path_is: request q's Uri-Path is the one segment want. */
+/* uri_path_is: request q's Uri-Path is want. */
 static bool uri_path_is(const struct oscar_coap_msg *q, const char *want)
 {
-    size_t n = 0;
-    bool same = false;
-    for (size_t k = 0; k < q->num_options; k++) {
-        const struct oscar_coap_option *o = &q->options[k];
-        if (o->number == OSCAR_COAP_OPT_URI_PATH) {
-            same = n++ == 0 && o->len == strlen(want) && memcmp(o->value, want, o->len) == 0;
-        }
-    }
-    return n == 1 && same;
+    char path[160];
+    oscar_coap_path(q, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
+    return strcmp(path, want) == 0;
 }
 
 /* check_ace_oauth: the application/ace+cbor 2.01 answers to POST /authz-info and /token. */
@@ -792,7 +762,7 @@ static void check_ace(struct sink *s, const struct oscar_transcript *t, size_t i
     const uint8_t *p = m->has_payload ? m->payload : NULL;
     size_t len = m->has_payload ? m->payload_len : 0;
     if (d->is_request) {
-        size_t segs = path_of(m, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
+        size_t segs = oscar_coap_path(m, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
         if (m->code != OSCAR_COAP_CODE_POST || cf != OSCAR_CF_ACE_GROUPCOMM_CBOR) {
             return;
         }
@@ -830,7 +800,7 @@ static void check_ace(struct sink *s, const struct oscar_transcript *t, size_t i
     if (oscar_coap_parse(&rq, &off, q->plain, q->plain_len) != OSCAR_COAP_WELL_FORMED) {
         return;
     }
-    size_t segs = path_of(&rq, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
+    size_t segs = oscar_coap_path(&rq, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
     if (!group_path(path, segs, name, sizeof(name))) {
         return;
     }
@@ -841,7 +811,7 @@ static void check_ace(struct sink *s, const struct oscar_transcript *t, size_t i
     if (rq.code == OSCAR_COAP_CODE_POST) {
         bool monitor = (join_roles(&rq) & 6) == 0 && join_roles(&rq) != 0;
         char loc[160];
-        size_t lsegs = path_of(m, OSCAR_COAP_OPT_LOCATION_PATH, loc, sizeof(loc));
+        size_t lsegs = oscar_coap_path(m, OSCAR_COAP_OPT_LOCATION_PATH, loc, sizeof(loc));
         char want[96];
         int wn = snprintf(want, sizeof(want), "ace-group/%s/nodes/", name);
         if (!oscar_ace_join_info_read(p, len, OSCAR_ACE_JOIN_RESPONSE, monitor, info, why,

@@ -352,6 +352,30 @@ size_t oscar_coap_uint_encode(uint8_t out[4], uint32_t value)
     return n;
 }
 
+size_t oscar_coap_path(const struct oscar_coap_msg *msg, uint16_t number, char *out, size_t cap)
+{
+    size_t n = 0;
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < msg->num_options; i++) {
+        const struct oscar_coap_option *o = &msg->options[i];
+        if (o->number != number) {
+            continue;
+        }
+        if (len + (n > 0) + o->len + 1 > cap) {
+            out[0] = '\0';
+            return 0;
+        }
+        if (n++ > 0) {
+            out[len++] = '/';
+        }
+        memcpy(out + len, o->value, o->len);
+        len += o->len;
+        out[len] = '\0';
+    }
+    return n;
+}
+
 bool oscar_coap_uint_decode(uint32_t *out, const uint8_t *value, size_t len)
 {
     if (len > 4) {

@@ -131,23 +131,6 @@ static size_t coap_build(uint8_t *out, uint8_t type, uint8_t code, uint16_t mid,
     return oscar_coap_serialize(out, MSG_MAX, &n, &m) == OSCAR_OK ? n : 0;
 }
 
-static void path_of(const struct oscar_coap_msg *m, uint16_t opt, char *out, size_t cap)
-{
-    size_t len = 0;
-    out[0] = '\0';
-    for (size_t k = 0; k < m->num_options; k++) {
-        const struct oscar_coap_option *o = &m->options[k];
-        if (o->number == opt && len + o->len + 2 < cap) {
-            if (len > 0) {
-                out[len++] = '/';
-            }
-            memcpy(out + len, o->value, o->len);
-            len += o->len;
-            out[len] = '\0';
-        }
-    }
-}
-
 static void send_to(struct ace_peer *p, const struct sockaddr_storage *to, socklen_t to_len,
                     const uint8_t *msg, size_t len)
 {
@@ -168,7 +151,7 @@ static void as_request(struct ace_peer *p, const struct oscar_coap_msg *m,
 {
     static struct oscar_gm_response rs;
     char path[64];
-    path_of(m, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
+    oscar_coap_path(m, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
     memset(&rs, 0, sizeof(rs));
     if (strcmp(path, "token") != 0 || m->code != OSCAR_COAP_CODE_POST) {
         rs.code = strcmp(path, "token") != 0 ? OSCAR_COAP_CODE_NOT_FOUND : OSCAR_COAP_CODE(4, 5);
@@ -225,7 +208,7 @@ static void gm_request(struct ace_peer *p, const uint8_t *msg, size_t len,
     size_t n;
     char path[160];
     if (oscar_coap_find_option(outer, OSCAR_COAP_OPT_OSCORE) == NULL) {
-        path_of(outer, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
+        oscar_coap_path(outer, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
         int client = -1;
         if (strcmp(path, "authz-info") == 0 && outer->code == OSCAR_COAP_CODE_POST) {
             client = oscar_gm_authz_info(p->gm, outer->payload,
@@ -291,7 +274,7 @@ static void gm_request(struct ace_peer *p, const uint8_t *msg, size_t len,
     int client = handle[idx];
     memcpy(&p->addr[client], from, from_len);
     p->addr_len[client] = from_len;
-    path_of(&in, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
+    oscar_coap_path(&in, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
     oscar_gm_set_outbox(p->gm, p->outbox, CLIENTS_MAX);
     if (strcmp(path, "authz-info") == 0 && in.code == OSCAR_COAP_CODE_POST) {
         /* a protected token post: new access rights on this context (RFC 9203 §4.1) */
@@ -849,7 +832,7 @@ static void run_step(struct ace_peer *p, int i, const cJSON *st)
         static struct oscar_ace_join_info info;
         if (answered && oscar_coap_parse(&m, &off, resp, rn) == OSCAR_COAP_WELL_FORMED &&
             (m.code == OSCAR_COAP_CODE_CREATED || m.code == OSCAR_COAP_CODE_CHANGED)) {
-            path_of(&m, OSCAR_COAP_OPT_LOCATION_PATH, p->node, sizeof(p->node));
+            oscar_coap_path(&m, OSCAR_COAP_OPT_LOCATION_PATH, p->node, sizeof(p->node));
             if (!oscar_ace_join_info_read(m.payload, m.payload_len, OSCAR_ACE_JOIN_RESPONSE,
                                           (roles & 6) == 0, &info, detail, sizeof(detail))) {
                 /* detail says which field */

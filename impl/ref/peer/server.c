@@ -52,30 +52,10 @@ static const struct {
 #define BLOCK_SZX_DEFAULT 2 /* 64-byte blocks */
 #define BLOCK_SZX_MAX 6     /* 1024 bytes; 7 is reserved (RFC 7959 §2.2) */
 
-/* path_of joins the Uri-Path options of m into buf ("a/b/c"). */
-static void path_of(char *buf, size_t cap, const struct oscar_coap_msg *m)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < m->num_options; i++) {
-        const struct oscar_coap_option *o = &m->options[i];
-        if (o->number != OSCAR_COAP_OPT_URI_PATH) {
-            continue;
-        }
-        if (n != 0 && n + 1 < cap) {
-            buf[n++] = '/';
-        }
-        size_t k = o->len < cap - n - 1 ? o->len : cap - n - 1;
-        memcpy(buf + n, o->value, k);
-        n += k;
-        buf[n] = '\0';
-    }
-}
-
 static enum resource find_resource(const struct oscar_coap_msg *m)
 {
     char path[128];
-    path_of(path, sizeof(path), m);
+    oscar_coap_path(m, OSCAR_COAP_OPT_URI_PATH, path, sizeof(path));
     for (size_t i = 0; i < NUM_RESOURCES; i++) {
         if (strcmp(path, resources[i].path) == 0) {
             return (enum resource)i;

@@ -790,6 +790,30 @@ static void coap_mutated_messages(void)
     OTEST_CHECK(num_good >= RANDOM_MESSAGES);
 }
 
+/* oscar_coap_path: segments joined by '/', only those of the option asked for, nothing when
+ * they do not fit */
+static void coap_path(void)
+{
+    struct oscar_coap_msg m;
+    memset(&m, 0, sizeof(m));
+    m.version = OSCAR_COAP_VERSION;
+    m.code = OSCAR_COAP_CODE_GET;
+    char out[16];
+    OTEST_EQ_INT(0, oscar_coap_path(&m, OSCAR_COAP_OPT_URI_PATH, out, sizeof(out)));
+    OTEST_CHECK(strcmp(out, "") == 0);
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_LOCATION_PATH, (const uint8_t *)"x", 1));
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)"ace-group", 9));
+    OTEST_OK(oscar_coap_add_option(&m, OSCAR_COAP_OPT_URI_PATH, (const uint8_t *)"g1", 2));
+    OTEST_EQ_INT(2, oscar_coap_path(&m, OSCAR_COAP_OPT_URI_PATH, out, sizeof(out)));
+    OTEST_CHECK(strcmp(out, "ace-group/g1") == 0);
+    OTEST_EQ_INT(1, oscar_coap_path(&m, OSCAR_COAP_OPT_LOCATION_PATH, out, sizeof(out)));
+    OTEST_CHECK(strcmp(out, "x") == 0);
+    /* "ace-group/g1" needs 13 bytes: 13 fits, 12 does not */
+    OTEST_EQ_INT(2, oscar_coap_path(&m, OSCAR_COAP_OPT_URI_PATH, out, 13));
+    OTEST_EQ_INT(0, oscar_coap_path(&m, OSCAR_COAP_OPT_URI_PATH, out, 12));
+    OTEST_CHECK(strcmp(out, "") == 0);
+}
+
 int main(int argc, char **argv)
 {
     otest_init(argc, argv);
@@ -807,5 +831,6 @@ int main(int argc, char **argv)
     OTEST_RUN(coap_random_roundtrip);
     OTEST_RUN(coap_random_bytes);
     OTEST_RUN(coap_mutated_messages);
+    OTEST_RUN(coap_path);
     return otest_finish();
 }

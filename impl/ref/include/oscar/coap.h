@@ -167,6 +167,11 @@ const struct oscar_coap_option *oscar_coap_find_option(const struct oscar_coap_m
 /* oscar_coap_count_option returns how many instances of number msg has. */
 size_t oscar_coap_count_option(const struct oscar_coap_msg *msg, uint16_t number);
 
+/* oscar_coap_path joins the values of option number (Uri-Path, Location-Path) of msg with '/'
+ * into out ("a/b/c"; "" when there is none) and returns how many there are; when they do not
+ * fit in cap, out is "" and the return value 0 (such a path names no resource). */
+size_t oscar_coap_path(const struct oscar_coap_msg *msg, uint16_t number, char *out, size_t cap);
+
 /* oscar_coap_uint_encode writes value as a minimal-length option uint (RFC 7252 §3.2) into
  * out (4 bytes suffice) and returns its length (0 for value 0). */
 size_t oscar_coap_uint_encode(uint8_t out[4], uint32_t value);
