@@ -424,35 +424,14 @@ size_t oscar_ace_derive_specs(const uint8_t token_key[16], const struct oscar_tr
             continue;
         }
         /* the request: {1: token, 40: N1, 43: ID1} */
-        struct oscar_cbor_reader rd;
-        struct oscar_cbor_item it, k, v;
-        int64_t label;
-        const uint8_t *tok = NULL, *n1 = NULL, *id1 = NULL;
-        size_t tok_len = 0, n1_len = 0, id1_len = 0;
-        oscar_cbor_reader_init(&rd, m.payload, m.payload_len);
-        if (!oscar_cbor_read(&rd, &it) || it.type != OSCAR_CBOR_MAP) {
-            continue;
-        }
-        for (uint64_t e = 0; e < it.value; e++) {
-            if (!oscar_cbor_read(&rd, &k) || !oscar_cbor_int(&k, &label) ||
-                !oscar_cbor_read(&rd, &v)) {
-                break;
-            }
-            if (v.type == OSCAR_CBOR_BSTR && label == OSCAR_ACE_OAUTH_ACCESS_TOKEN) {
-                tok = v.data;
-                tok_len = v.len;
-            } else if (v.type == OSCAR_CBOR_BSTR && label == OSCAR_ACE_OAUTH_NONCE1) {
-                n1 = v.data;
-                n1_len = v.len;
-            } else if (v.type == OSCAR_CBOR_BSTR && label == OSCAR_ACE_OAUTH_CLIENT_RID) {
-                id1 = v.data;
-                id1_len = v.len;
-            }
-        }
+        struct oscar_ace_authz_request aq;
         struct oscar_ace_claims cl;
-        if (tok == NULL || n1 == NULL || id1 == NULL || n1_len > 32 || id1_len > 8) {
+        if (!oscar_ace_authz_request_read(m.payload, m.payload_len, &aq, why, sizeof(why)) ||
+            aq.n1 == NULL || aq.id1 == NULL) {
             continue;
         }
+        const uint8_t *tok = aq.token, *n1 = aq.n1, *id1 = aq.id1;
+        size_t tok_len = aq.token_len, n1_len = aq.n1_len, id1_len = aq.id1_len;
         (void)oscar_ace_cwt_check_encrypted(oscar_crypto_wolfssl(), token_key, "", "", 0, tok,
                                             tok_len, &cl, why, sizeof(why));
         uint8_t salt[128];

@@ -544,99 +544,24 @@ static enum oscar_err put_kdc_pop(struct oscar_cbor_writer *w, struct oscar_gm *
 
 /* read_token_post finds the token in an /authz-info payload: an application/ace+cbor map
  * {access_token, ...} (RFC 9203 §4.1, RFC 9594 §3.3) or the bare CWT. */
-struct token_post {
-    const uint8_t *n1, *id1;
-    size_t n1_len, id1_len;
-    bool sign_info, ecdh_info; /* asked for, with null (RFC 9594 §3.3.1, KGO §5.3.1) */
-};
-
-static bool read_token_post(const uint8_t *p, size_t len, const uint8_t **token, size_t *token_len,
-                            struct token_post *tp, char *err, size_t err_cap)
-{
-    memset(tp, 0, sizeof(*tp));
-    struct oscar_cbor_reader r;
-    struct oscar_cbor_item it;
-    oscar_cbor_reader_init(&r, p, len);
-    if (!oscar_cbor_read(&r, &it)) {
-        snprintf(err, err_cap, "not CBOR: %s", r.error);
-        return false;
-    }
-    if (it.type != OSCAR_CBOR_MAP) {
-        *token = p;
-        *token_len = len;
-        return true;
-    }
-    *token = NULL;
-    for (uint64_t i = 0; i < it.value; i++) {
-        struct oscar_cbor_item k;
-        int64_t label;
-        if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label)) {
-            snprintf(err, err_cap, "ace+cbor map: %s",
-                     r.error[0] ? r.error : "a key that is no int");
-            return false;
-        }
-        if (label == OSCAR_ACE_OAUTH_ACCESS_TOKEN) {
-            struct oscar_cbor_item v;
-            if (*token != NULL || !oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR) {
-                snprintf(err, err_cap, "access_token (1): %s",
-                         *token != NULL ? "given twice" : "not a byte string");
-                return false;
-            }
-            *token = v.data;
-            *token_len = v.len;
-        } else if (label == OSCAR_ACE_OAUTH_NONCE1 || label == OSCAR_ACE_OAUTH_CLIENT_RID) {
-            struct oscar_cbor_item v;
-            bool n1 = label == OSCAR_ACE_OAUTH_NONCE1;
-            if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR ||
-                v.len > (n1 ? OSCAR_ACE_NONCE_MAX : OSCAR_OSCORE_ID_MAX) ||
-                (n1 ? tp->n1 : tp->id1) != NULL) {
-                snprintf(err, err_cap, "%s (%lld): not a byte string of a usable size, or twice",
-                         n1 ? "nonce1" : "ace_client_recipientid", (long long)label);
-                return false;
-            }
-            *(n1 ? &tp->n1 : &tp->id1) = v.data;
-            *(n1 ? &tp->n1_len : &tp->id1_len) = v.len;
-        } else if (label == OSCAR_ACE_OAUTH_SIGN_INFO || label == OSCAR_ACE_OAUTH_ECDH_INFO) {
-            struct oscar_cbor_item v;
-            if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_SIMPLE || v.value != 22) {
-                snprintf(err, err_cap, "%s (%lld): only null is asked for",
-                         label == OSCAR_ACE_OAUTH_SIGN_INFO ? "sign_info" : "ecdh_info",
-                         (long long)label);
-                return false;
-            }
-            *(label == OSCAR_ACE_OAUTH_SIGN_INFO ? &tp->sign_info : &tp->ecdh_info) = true;
-        } else if (!oscar_cbor_skip(&r)) {
-            snprintf(err, err_cap, "ace+cbor map: %s", r.error);
-            return false;
-        }
-    }
-    if (*token == NULL || r.pos != r.len) {
-        snprintf(err, err_cap, "%s",
-                 *token == NULL ? "no access_token (1)" : "bytes after the map");
-        return false;
-    }
-    return true;
-}
-
 int oscar_gm_authz_info(struct oscar_gm *gm, const uint8_t *payload, size_t len, uint64_t now,
                         struct oscar_gm_response *rs)
 {
     memset(rs, 0, sizeof(*rs));
     rs->content_format = OSCAR_CF_NONE;
-    const uint8_t *token;
-    size_t token_len;
-    struct token_post tp;
-    if (!read_token_post(payload, len, &token, &token_len, &tp, rs->why, sizeof(rs->why))) {
+    struct oscar_ace_authz_request tp;
+    if (!oscar_ace_authz_request_read(payload, len, &tp, rs->why, sizeof(rs->why))) {
         respond(rs, OSCAR_COAP_CODE_BAD_REQUEST, OSCAR_CF_NONE);
         return -1;
     }
     struct oscar_ace_claims claims;
     enum oscar_ace_token_verdict v =
         gm->has_token_key
-            ? oscar_ace_cwt_check_encrypted(gm->crypto, gm->token_key, gm->iss, gm->aud, now, token,
-                                            token_len, &claims, rs->why, sizeof(rs->why))
-            : oscar_ace_cwt_check(gm->crypto, gm->as_pub, gm->iss, gm->aud, now, token, token_len,
-                                  &claims, rs->why, sizeof(rs->why));
+            ? oscar_ace_cwt_check_encrypted(gm->crypto, gm->token_key, gm->iss, gm->aud, now,
+                                            tp.token, tp.token_len, &claims, rs->why,
+                                            sizeof(rs->why))
+            : oscar_ace_cwt_check(gm->crypto, gm->as_pub, gm->iss, gm->aud, now, tp.token,
+                                  tp.token_len, &claims, rs->why, sizeof(rs->why));
     if (v == OSCAR_ACE_TOKEN_OK && gm->has_token_key &&
         (!claims.has_osc || tp.n1 == NULL || tp.id1 == NULL)) {
         /* RFC 9203 §4.1: the OSCORE profile needs osc in the token, nonce1 and the Recipient ID */
@@ -736,20 +661,18 @@ void oscar_gm_authz_update(struct oscar_gm *gm, int client, const uint8_t *paylo
 {
     memset(rs, 0, sizeof(*rs));
     rs->content_format = OSCAR_CF_NONE;
-    const uint8_t *token;
-    size_t token_len;
-    struct token_post tp;
+    struct oscar_ace_authz_request tp;
     struct oscar_ace_claims claims;
     struct oscar_gm_client *c =
         client >= 0 && client < OSCAR_GM_CLIENTS_MAX ? &gm->clients[client] : NULL;
     if (c == NULL || !c->used || !gm->has_token_key ||
-        !read_token_post(payload, len, &token, &token_len, &tp, rs->why, sizeof(rs->why))) {
+        !oscar_ace_authz_request_read(payload, len, &tp, rs->why, sizeof(rs->why))) {
         respond(rs, OSCAR_COAP_CODE_UNAUTHORIZED, OSCAR_CF_NONE);
         return;
     }
     enum oscar_ace_token_verdict v =
-        oscar_ace_cwt_check_encrypted(gm->crypto, gm->token_key, gm->iss, gm->aud, now, token,
-                                      token_len, &claims, rs->why, sizeof(rs->why));
+        oscar_ace_cwt_check_encrypted(gm->crypto, gm->token_key, gm->iss, gm->aud, now, tp.token,
+                                      tp.token_len, &claims, rs->why, sizeof(rs->why));
     /* RFC 9203 §4.2: the new token must bind the same OSCORE material (kid = its id) */
     if (v != OSCAR_ACE_TOKEN_OK || !claims.has_osc || claims.osc_id_len != c->claims.osc_id_len ||
         memcmp(claims.osc_id, c->claims.osc_id, claims.osc_id_len) != 0 ||

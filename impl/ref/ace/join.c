@@ -673,6 +673,76 @@ enum oscar_err oscar_ace_osc_context(const struct oscar_crypto_ops *crypto,
     return oscar_oscore_ctx_init(ctx, crypto, &op);
 }
 
+bool oscar_ace_authz_request_read(const uint8_t *p, size_t len, struct oscar_ace_authz_request *tp,
+                                  char *err, size_t err_cap)
+{
+    memset(tp, 0, sizeof(*tp));
+    const uint8_t **token = &tp->token;
+    size_t *token_len = &tp->token_len;
+    struct oscar_cbor_reader r;
+    struct oscar_cbor_item it;
+    oscar_cbor_reader_init(&r, p, len);
+    if (!oscar_cbor_read(&r, &it)) {
+        snprintf(err, err_cap, "not CBOR: %s", r.error);
+        return false;
+    }
+    if (it.type != OSCAR_CBOR_MAP) {
+        *token = p;
+        *token_len = len;
+        return true;
+    }
+    *token = NULL;
+    for (uint64_t i = 0; i < it.value; i++) {
+        struct oscar_cbor_item k;
+        int64_t label;
+        if (!oscar_cbor_read(&r, &k) || !oscar_cbor_int(&k, &label)) {
+            snprintf(err, err_cap, "ace+cbor map: %s",
+                     r.error[0] ? r.error : "a key that is no int");
+            return false;
+        }
+        if (label == OSCAR_ACE_OAUTH_ACCESS_TOKEN) {
+            struct oscar_cbor_item v;
+            if (*token != NULL || !oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR) {
+                snprintf(err, err_cap, "access_token (1): %s",
+                         *token != NULL ? "given twice" : "not a byte string");
+                return false;
+            }
+            *token = v.data;
+            *token_len = v.len;
+        } else if (label == OSCAR_ACE_OAUTH_NONCE1 || label == OSCAR_ACE_OAUTH_CLIENT_RID) {
+            struct oscar_cbor_item v;
+            bool n1 = label == OSCAR_ACE_OAUTH_NONCE1;
+            if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_BSTR ||
+                v.len > (n1 ? OSCAR_ACE_NONCE_MAX : OSCAR_OSCORE_ID_MAX) ||
+                (n1 ? tp->n1 : tp->id1) != NULL) {
+                snprintf(err, err_cap, "%s (%lld): not a byte string of a usable size, or twice",
+                         n1 ? "nonce1" : "ace_client_recipientid", (long long)label);
+                return false;
+            }
+            *(n1 ? &tp->n1 : &tp->id1) = v.data;
+            *(n1 ? &tp->n1_len : &tp->id1_len) = v.len;
+        } else if (label == OSCAR_ACE_OAUTH_SIGN_INFO || label == OSCAR_ACE_OAUTH_ECDH_INFO) {
+            struct oscar_cbor_item v;
+            if (!oscar_cbor_read(&r, &v) || v.type != OSCAR_CBOR_SIMPLE || v.value != 22) {
+                snprintf(err, err_cap, "%s (%lld): only null is asked for",
+                         label == OSCAR_ACE_OAUTH_SIGN_INFO ? "sign_info" : "ecdh_info",
+                         (long long)label);
+                return false;
+            }
+            *(label == OSCAR_ACE_OAUTH_SIGN_INFO ? &tp->sign_info : &tp->ecdh_info) = true;
+        } else if (!oscar_cbor_skip(&r)) {
+            snprintf(err, err_cap, "ace+cbor map: %s", r.error);
+            return false;
+        }
+    }
+    if (*token == NULL || r.pos != r.len) {
+        snprintf(err, err_cap, "%s",
+                 *token == NULL ? "no access_token (1)" : "bytes after the map");
+        return false;
+    }
+    return true;
+}
+
 bool oscar_ace_authz_response_read(const uint8_t *p, size_t len, struct oscar_ace_authz_response *o,
                                    char *why, size_t why_cap)
 {

@@ -498,6 +498,21 @@ enum oscar_err oscar_ace_osc_context(const struct oscar_crypto_ops *crypto,
                                      const struct oscar_ace_osc_params *p, bool client_side,
                                      struct oscar_oscore_ctx *ctx);
 
+/* struct oscar_ace_authz_request is a POST /authz-info payload as read: the token (a bare CWT,
+ * or access_token of an application/ace+cbor map), the OSCORE profile's nonce1 and
+ * ace_client_recipientid, and whether sign_info / ecdh_info are asked for (null). Byte fields
+ * borrow the payload. */
+struct oscar_ace_authz_request {
+    const uint8_t *token, *n1, *id1;
+    size_t token_len, n1_len, id1_len;
+    bool sign_info, ecdh_info; /* RFC 9594 §3.3.1, KGO §5.3.1 */
+};
+
+/* oscar_ace_authz_request_read reads it strictly (each parameter once, of its type; others
+ * skipped); false with why naming the parameter. */
+bool oscar_ace_authz_request_read(const uint8_t *p, size_t len, struct oscar_ace_authz_request *out,
+                                  char *why, size_t why_cap);
+
 /* struct oscar_ace_authz_response is the Group Manager's answer to /authz-info (RFC 9203 §4.2,
  * RFC 9594 §3.3): nonce2 and ace_server_recipientid (OSCORE profile), kdcchallenge. */
 struct oscar_ace_authz_response {
