@@ -692,7 +692,7 @@ static int group_responders(const struct oscar_transcript *t, size_t q, struct g
     return -1;
 }
 
-static void judge_steps(struct arun *a, const struct oscar_transcript *t)
+static void judge_steps(struct arun *a, const struct oscar_transcript *t, struct gkeys *g)
 {
     for (size_t ji = 0; ji < a->nj && !a->failed; ji++) {
         struct node *jn = &a->j[ji];
@@ -730,10 +730,7 @@ static void judge_steps(struct arun *a, const struct oscar_transcript *t)
             }
             size_t req = q++;
             if (strcmp(str(st, "op", ""), "group_request") == 0) {
-                static struct gkeys g;
-                memset(&g, 0, sizeof(g));
-                gather_keys(t, &g);
-                int n = group_responders(t, req, &g);
+                int n = group_responders(t, req, g);
                 int want = num(st, "expect_responders", -1);
                 if (n < 0) {
                     afail(a, step,
@@ -760,7 +757,7 @@ static void judge_steps(struct arun *a, const struct oscar_transcript *t)
                     }
                 }
                 if (leaver != NULL &&
-                    (left_at == SIZE_MAX || g.v[g.verified_version].since < left_at)) {
+                    (left_at == SIZE_MAX || g->v[g->verified_version].since < left_at)) {
                     afail(a, step,
                           "%s: the group request (frame %zu) is protected with keying material "
                           "%s had before it left: the group was not rekeyed (KGO §10)",
@@ -884,12 +881,9 @@ static void judge_joins(struct arun *a, const struct oscar_transcript *t)
 
 /* judge_creds: every credential a Join Response distributes is the member's current one (its
  * Join Request's, or the last it uploaded and got 2.04 for, RFC 9594 §4.9.1). */
-static void judge_creds(struct arun *a, const struct oscar_transcript *t)
+static void judge_creds(struct arun *a, const struct oscar_transcript *t, struct gkeys *g)
 {
-    static struct gkeys g;
     static struct oscar_ace_join_info info;
-    memset(&g, 0, sizeof(g));
-    gather_keys(t, &g);
     for (size_t i = 0; i < t->num_msgs && !a->failed; i++) {
         struct oscar_coap_msg m, q;
         const struct oscar_decoded *d = &t->msgs[i];
@@ -905,8 +899,8 @@ static void judge_creds(struct arun *a, const struct oscar_transcript *t)
         for (size_t k = 0; k < info.num_creds && k < info.num_peer_ids; k++) {
             uint8_t cred[160], pub[32];
             size_t cred_len;
-            g.at = i;
-            if (gk_lookup(&g, info.peer_ids[k], info.peer_id_lens[k], cred, &cred_len, pub) &&
+            g->at = i;
+            if (gk_lookup(g, info.peer_ids[k], info.peer_id_lens[k], cred, &cred_len, pub) &&
                 (cred_len != info.cred_lens[k] || memcmp(cred, info.creds[k], cred_len) != 0)) {
                 afail(a, "creds",
                       "Join Response frame %zu: the credential of Sender ID %02x is not the one "
@@ -1009,7 +1003,11 @@ static void judge(struct arun *a)
         afail(a, NULL, "capture: %s", d.msg);
         return;
     }
-    judge_steps(a, &t);
+    /* the members' credentials and the versions of the keying material, once for all checks */
+    static struct gkeys g;
+    memset(&g, 0, sizeof(g));
+    gather_keys(&t, &g);
+    judge_steps(a, &t, &g);
     struct oscar_violation v[64];
     size_t nv = 0;
     if (!a->failed && oscar_rules_check(v, 64, &nv, &t, NULL) == OSCAR_OK) {
@@ -1049,7 +1047,7 @@ static void judge(struct arun *a)
         judge_requests(a, &t);
     }
     if (!a->failed) {
-        judge_creds(a, &t);
+        judge_creds(a, &t, &g);
     }
     oscar_transcript_free(&t);
 }
