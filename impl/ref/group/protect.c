@@ -162,27 +162,20 @@ static enum oscar_err seal(struct oscar_group_ctx *ctx, struct group_work *w,
                            size_t *out_len, const uint8_t *option, size_t option_len,
                            const uint8_t *nonce)
 {
-    struct oscar_oscore_split *s = &w->split;
-    OSCAR_TRY(oscar_coap_add_option(&s->outer, OSCAR_COAP_OPT_OSCORE, option, option_len));
-    s->outer.has_payload = false;
-    size_t outer_len = oscar_coap_encoded_len(&s->outer);
-    size_t pt_len = 1 + oscar_coap_options_encoded_len(s->inner, s->num_inner, w->msg.has_payload,
-                                                       w->msg.payload_len);
-    size_t ct_len = pt_len + alg->tag_len;
-    size_t total = outer_len + 1 + ct_len + (group ? SIG_LEN : 0);
-    if (total > out_cap) {
-        *out_len = total;
-        return OSCAR_ERR_BUFFER_TOO_SMALL;
-    }
-    size_t pos;
-    OSCAR_TRY(oscar_coap_serialize(out, out_cap, &pos, &s->outer));
-    out[pos++] = OSCAR_COAP_PAYLOAD_MARKER;
-    size_t pt_start = pos;
-    out[pos++] = w->msg.code;
-    OSCAR_TRY(oscar_coap_write_options(out, out_cap, &pos, s->inner, s->num_inner,
-                                       w->msg.has_payload, w->msg.payload, w->msg.payload_len));
-    OSCAR_TRY(ctx->crypto->aead_seal(key, out + pt_start, out_cap - pt_start, nonce, w->aad.enc,
-                                     w->aad.enc_len, out + pt_start, pt_len));
+    struct oscar_oscore_seal_in in = {
+        .crypto = ctx->crypto,
+        .key = key,
+        .tag_len = alg->tag_len,
+        .option = option,
+        .option_len = option_len,
+        .nonce = nonce,
+        .aad = w->aad.enc,
+        .aad_len = w->aad.enc_len,
+        .tail_len = group ? SIG_LEN : 0,
+    };
+    size_t pt_start;
+    OSCAR_TRY(oscar_oscore_seal_message(&w->split, &w->msg, &in, out, out_cap, out_len, &pt_start));
+    size_t ct_len = *out_len - pt_start - in.tail_len;
     if (group) {
         size_t tbs_len;
         uint8_t sig[SIG_LEN];
@@ -197,7 +190,6 @@ static enum oscar_err seal(struct oscar_group_ctx *ctx, struct group_work *w,
         }
         xor_into(out + pt_start + ct_len, sig, ks, SIG_LEN);
     }
-    *out_len = total;
     return OSCAR_OK;
 }
 

@@ -35,6 +35,28 @@ enum oscar_err oscar_oscore_split_message(struct oscar_oscore_split *s,
 /* oscar_oscore_parse_own parses a CoAP message we were asked to protect. */
 enum oscar_err oscar_oscore_parse_own(struct oscar_coap_msg *m, const uint8_t *msg, size_t msg_len);
 
+/* struct oscar_oscore_seal_in is what oscar_oscore_seal_message seals a split message with. */
+struct oscar_oscore_seal_in {
+    const struct oscar_crypto_ops *crypto;
+    struct oscar_aead_key *key;
+    size_t tag_len;
+    const uint8_t *option; /* the OSCORE option value (§6.1) */
+    size_t option_len;
+    const uint8_t *nonce;
+    const uint8_t *aad;
+    size_t aad_len;
+    size_t tail_len; /* bytes left after the ciphertext, for group mode's countersignature */
+};
+
+/* oscar_oscore_seal_message writes the protected message: the Outer header and options with the
+ * OSCORE option, the payload marker, then the plaintext of §5.3 (code, Inner options, payload)
+ * encrypted in place; *ct_off is where the ciphertext starts. out_len is the whole length, tail
+ * included; the caller writes the tail. */
+enum oscar_err oscar_oscore_seal_message(struct oscar_oscore_split *s,
+                                         const struct oscar_coap_msg *msg,
+                                         const struct oscar_oscore_seal_in *in, uint8_t *out,
+                                         size_t out_cap, size_t *out_len, size_t *ct_off);
+
 /* oscar_oscore_decode_plaintext parses code, Inner options and payload (§5.3); false when
  * malformed or nested OSCORE. */
 bool oscar_oscore_decode_plaintext(struct oscar_coap_msg *inner, const uint8_t *pt, size_t pt_len);

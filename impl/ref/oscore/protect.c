@@ -267,20 +267,17 @@ static uint8_t fault_flags(const struct oscar_oscore_ctx *ctx)
     return (ctx->faults & OSCAR_FAULT_RESERVED_FLAGS) ? 0x80 : 0;
 }
 
-/* seal_message writes the OSCORE message: Outer header and options (with the OSCORE option),
- * payload marker, then the plaintext of §5.3 encrypted in place. */
-static enum oscar_err seal_message(struct oscar_oscore_ctx *ctx, uint8_t *out, size_t out_cap,
-                                   size_t *out_len, struct oscar_oscore_split *s,
-                                   const struct oscar_coap_msg *msg, const uint8_t *option,
-                                   size_t option_len, const uint8_t *nonce, const uint8_t *aad,
-                                   size_t aad_len)
+enum oscar_err oscar_oscore_seal_message(struct oscar_oscore_split *s,
+                                         const struct oscar_coap_msg *msg,
+                                         const struct oscar_oscore_seal_in *in, uint8_t *out,
+                                         size_t out_cap, size_t *out_len, size_t *ct_off)
 {
-    OSCAR_TRY(oscar_coap_add_option(&s->outer, OSCAR_COAP_OPT_OSCORE, option, option_len));
+    OSCAR_TRY(oscar_coap_add_option(&s->outer, OSCAR_COAP_OPT_OSCORE, in->option, in->option_len));
     s->outer.has_payload = false;
     size_t outer_len = oscar_coap_encoded_len(&s->outer);
     size_t pt_len = 1 + oscar_coap_options_encoded_len(s->inner, s->num_inner, msg->has_payload,
                                                        msg->payload_len);
-    size_t total = outer_len + 1 + pt_len + ctx->alg->tag_len;
+    size_t total = outer_len + 1 + pt_len + in->tag_len + in->tail_len;
     if (total > out_cap) {
         *out_len = total;
         return OSCAR_ERR_BUFFER_TOO_SMALL;
@@ -292,10 +289,32 @@ static enum oscar_err seal_message(struct oscar_oscore_ctx *ctx, uint8_t *out, s
     out[pos++] = msg->code;
     OSCAR_TRY(oscar_coap_write_options(out, out_cap, &pos, s->inner, s->num_inner, msg->has_payload,
                                        msg->payload, msg->payload_len));
-    OSCAR_TRY(ctx->crypto->aead_seal(&ctx->sender.aead, out + pt_start, out_cap - pt_start, nonce,
-                                     aad, aad_len, out + pt_start, pt_len));
+    OSCAR_TRY(in->crypto->aead_seal(in->key, out + pt_start, out_cap - pt_start, in->nonce, in->aad,
+                                    in->aad_len, out + pt_start, pt_len));
     *out_len = total;
+    *ct_off = pt_start;
     return OSCAR_OK;
+}
+
+/* seal_message seals with the Sender Key of ctx (§8.1 step 5, §8.3 step 5). */
+static enum oscar_err seal_message(struct oscar_oscore_ctx *ctx, uint8_t *out, size_t out_cap,
+                                   size_t *out_len, struct oscar_oscore_split *s,
+                                   const struct oscar_coap_msg *msg, const uint8_t *option,
+                                   size_t option_len, const uint8_t *nonce, const uint8_t *aad,
+                                   size_t aad_len)
+{
+    struct oscar_oscore_seal_in in = {
+        .crypto = ctx->crypto,
+        .key = &ctx->sender.aead,
+        .tag_len = ctx->alg->tag_len,
+        .option = option,
+        .option_len = option_len,
+        .nonce = nonce,
+        .aad = aad,
+        .aad_len = aad_len,
+    };
+    size_t ct_off;
+    return oscar_oscore_seal_message(s, msg, &in, out, out_cap, out_len, &ct_off);
 }
 
 enum oscar_err oscar_oscore_parse_own(struct oscar_coap_msg *m, const uint8_t *msg, size_t msg_len)
