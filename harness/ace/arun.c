@@ -1357,22 +1357,24 @@ static void run_scenario(struct oscar_result *res, const cJSON *scen, const cJSO
 
 int oscar_cmd_ace_run(int argc, char **argv)
 {
-    const char *tests[64];
-    size_t num_tests = 0;
-    const char *out = NULL;
-    uint64_t seed = 1;
-    bool negative = true;
     const char *as_name = "ref", *gm_name = "ref", *joiner_name = "ref";
     static const struct option longopts[] = {
-        {"suite", required_argument, NULL, 'S'}, {"as", required_argument, NULL, 'A'},
-        {"gm", required_argument, NULL, 'G'},    {"joiner", required_argument, NULL, 'J'},
-        {"test", required_argument, NULL, 't'},  {"out", required_argument, NULL, 'o'},
-        {"seed", required_argument, NULL, 'r'},  {"no-negative-controls", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"suite", required_argument, NULL, 'S'},
+        {"as", required_argument, NULL, 'A'},
+        {"gm", required_argument, NULL, 'G'},
+        {"joiner", required_argument, NULL, 'J'},
+        OSCAR_RUN_LONGOPTS,
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
+    struct run_opts opts;
+    run_opts_init(&opts);
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (run_opts_take(&opts, ch, optarg)) {
+            continue;
+        }
         switch (ch) {
         case 'S':
             break;
@@ -1384,20 +1386,6 @@ int oscar_cmd_ace_run(int argc, char **argv)
             break;
         case 'J':
             joiner_name = optarg;
-            break;
-        case 't':
-            if (num_tests < 64) {
-                tests[num_tests++] = optarg;
-            }
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'r':
-            seed = strtoull(optarg, NULL, 0);
-            break;
-        case 'n':
-            negative = false;
             break;
         case 'h':
             printf(
@@ -1417,7 +1405,7 @@ int oscar_cmd_ace_run(int argc, char **argv)
     char dir[1024];
     snprintf(dir, sizeof(dir), "%s/scenarios/ace", root);
     char out_dir[1024];
-    snprintf(out_dir, sizeof(out_dir), "%s", out != NULL ? out : "out/ace");
+    snprintf(out_dir, sizeof(out_dir), "%s", opts.out != NULL ? opts.out : "out/ace");
     mkdir(out_dir, 0755);
     struct oscar_arena arena;
     oscar_arena_init(&arena, 0);
@@ -1457,15 +1445,11 @@ int oscar_cmd_ace_run(int argc, char **argv)
             exit_code = OSCAR_EXIT_INPUT;
             continue;
         }
-        bool pick = num_tests == 0;
-        for (size_t k = 0; k < num_tests; k++) {
-            pick = pick || strcmp(tests[k], id) == 0;
-        }
-        if (!pick) {
+        if (!run_opts_picks(&opts, id)) {
             continue;
         }
         const cJSON *variants = cJSON_GetObjectItemCaseSensitive(s, "negative_controls");
-        int nv = negative ? cJSON_GetArraySize(variants) : 0;
+        int nv = opts.negative ? cJSON_GetArraySize(variants) : 0;
         for (int v = 0; v <= nv && v <= MAX_VARIANTS && !interrupted; v++) {
             const cJSON *var = v == 0 ? NULL : cJSON_GetArrayItem(variants, v - 1);
             struct oscar_result *r = &results[nr++];
@@ -1477,10 +1461,10 @@ int oscar_cmd_ace_run(int argc, char **argv)
             r->test = oscar_arena_strdup(&arena, name);
             r->client = joiner_name;
             r->server = gm_name;
-            run_scenario(r, s, var, out_dir, bin, seed, &ro);
+            run_scenario(r, s, var, out_dir, bin, opts.seed, &ro);
             snprintf(r->repro, sizeof(r->repro),
                      "oscar run --suite ace --as %s --gm %s --joiner %s --test %s --seed %llu",
-                     as_name, gm_name, joiner_name, id, (unsigned long long)seed);
+                     as_name, gm_name, joiner_name, id, (unsigned long long)opts.seed);
             printf("%-6s %-52s (%.2f s)%s%s\n", oscar_status_str(r->status), r->test, r->seconds,
                    r->reason[0] ? ": " : "", r->reason);
             fflush(stdout);
@@ -1490,7 +1474,7 @@ int oscar_cmd_ace_run(int argc, char **argv)
             }
         }
     }
-    struct run_config rc = {.root = root, .bin_dir = bin, .out_dir = out_dir, .seed = seed};
+    struct run_config rc = {.root = root, .bin_dir = bin, .out_dir = out_dir, .seed = opts.seed};
     struct oscar_diag d = {{0}};
     if (oscar_report_write(out_dir, results, nr, &rc, "ace", &d) != OSCAR_OK) {
         fprintf(stderr, "oscar run: reports: %s\n", d.msg);

@@ -772,27 +772,23 @@ size_t oscar_scenario_files(const char **out, size_t cap, const char *dir, struc
 
 int oscar_cmd_group_run(int argc, char **argv)
 {
-    const char *tests[64];
-    size_t num_tests = 0;
-    const char *out = NULL;
-    const char *only_variant = NULL;
-    uint64_t seed = 1;
-    bool negative = true;
     bool netns = false;
     static const struct option longopts[] = {
         {"net", required_argument, NULL, 'N'},
         {"suite", required_argument, NULL, 'S'},
-        {"test", required_argument, NULL, 't'},
-        {"out", required_argument, NULL, 'o'},
-        {"seed", required_argument, NULL, 'r'},
-        {"no-negative-controls", no_argument, NULL, 'n'},
-        {"negative-control", required_argument, NULL, 'v'},
+        OSCAR_RUN_LONGOPTS,
+        OSCAR_RUN_LONGOPT_VARIANT,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    struct run_opts opts;
+    run_opts_init(&opts);
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (run_opts_take(&opts, ch, optarg)) {
+            continue;
+        }
         switch (ch) {
         case 'S':
             break;
@@ -802,23 +798,6 @@ int oscar_cmd_group_run(int argc, char **argv)
                 return OSCAR_EXIT_USAGE;
             }
             netns = strcmp(optarg, "netns") == 0;
-            break;
-        case 't':
-            if (num_tests < 64) {
-                tests[num_tests++] = optarg;
-            }
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'r':
-            seed = strtoull(optarg, NULL, 0);
-            break;
-        case 'n':
-            negative = false;
-            break;
-        case 'v':
-            only_variant = optarg;
             break;
         case 'h':
             printf(
@@ -840,7 +819,7 @@ int oscar_cmd_group_run(int argc, char **argv)
     char dir[1024];
     snprintf(dir, sizeof(dir), "%s/scenarios/group", root);
     char out_dir[1024];
-    snprintf(out_dir, sizeof(out_dir), "%s", out != NULL ? out : "out/group");
+    snprintf(out_dir, sizeof(out_dir), "%s", opts.out != NULL ? opts.out : "out/group");
     mkdir(out_dir, 0755);
     struct oscar_arena arena;
     oscar_arena_init(&arena, 0);
@@ -863,21 +842,18 @@ int oscar_cmd_group_run(int argc, char **argv)
             exit_code = OSCAR_EXIT_INPUT;
             continue;
         }
-        bool pick = num_tests == 0;
-        for (size_t k = 0; k < num_tests; k++) {
-            pick = pick || strcmp(tests[k], s->id) == 0;
-        }
-        if (!pick) {
+        if (!run_opts_picks(&opts, s->id)) {
             continue;
         }
-        size_t nv = negative ? s->num_variants : 0;
+        size_t nv = opts.negative ? s->num_variants : 0;
         for (size_t v = 0; v <= nv && !interrupted; v++) {
             const struct gs_variant *var = v == 0 ? NULL : &s->variants[v - 1];
             char label[256];
             if (var != NULL) {
                 snprintf(label, sizeof(label), "%s@%s", var->bug, s->nodes[var->node].name);
             }
-            if (only_variant != NULL && (var == NULL || strcmp(only_variant, label) != 0)) {
+            if (opts.only_variant != NULL &&
+                (var == NULL || strcmp(opts.only_variant, label) != 0)) {
                 continue;
             }
             struct oscar_result *r = &results[nr++];
@@ -888,10 +864,10 @@ int oscar_cmd_group_run(int argc, char **argv)
             r->test = oscar_arena_strdup(&arena, name);
             r->client = "ref";
             r->server = "ref";
-            run_scenario(r, s, var, out_dir, bin, seed, netns);
+            run_scenario(r, s, var, out_dir, bin, opts.seed, netns);
             snprintf(r->repro, sizeof(r->repro),
                      "oscar run --suite group --net %s --test %s --seed %llu%s%s",
-                     netns ? "netns" : "relay", s->id, (unsigned long long)seed,
+                     netns ? "netns" : "relay", s->id, (unsigned long long)opts.seed,
                      var != NULL ? " --negative-control " : "", var != NULL ? label : "");
             printf("%-6s %-52s (%.2f s)%s%s\n", oscar_status_str(r->status), r->test, r->seconds,
                    r->reason[0] ? ": " : "", r->reason);
@@ -902,7 +878,7 @@ int oscar_cmd_group_run(int argc, char **argv)
             }
         }
     }
-    struct run_config rc = {.root = root, .bin_dir = bin, .out_dir = out_dir, .seed = seed};
+    struct run_config rc = {.root = root, .bin_dir = bin, .out_dir = out_dir, .seed = opts.seed};
     struct oscar_diag d = {{0}};
     if (oscar_report_write(out_dir, results, nr, &rc, "group", &d) != OSCAR_OK) {
         fprintf(stderr, "oscar run: reports: %s\n", d.msg);

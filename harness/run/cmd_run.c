@@ -22,7 +22,6 @@
 
 #define MAX_SCENARIOS 256
 #define MAX_IMPLS 16
-#define MAX_TESTS_ARG 64
 
 static volatile sig_atomic_t interrupted;
 
@@ -206,6 +205,47 @@ static void run_pairing(struct run_state *st, const struct run_config *rc,
     }
 }
 
+void run_opts_init(struct run_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->seed = 1;
+    o->negative = true;
+}
+
+bool run_opts_take(struct run_opts *o, int ch, const char *arg)
+{
+    switch (ch) {
+    case 't':
+        if (o->num_tests < OSCAR_RUN_MAX_TESTS) {
+            o->tests[o->num_tests++] = arg;
+        }
+        return true;
+    case 'o':
+        o->out = arg;
+        return true;
+    case 'r':
+        o->seed = strtoull(arg, NULL, 0);
+        return true;
+    case 'n':
+        o->negative = false;
+        return true;
+    case 'v':
+        o->only_variant = arg;
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool run_opts_picks(const struct run_opts *o, const char *id)
+{
+    bool pick = o->num_tests == 0;
+    for (size_t k = 0; k < o->num_tests; k++) {
+        pick = pick || strcmp(o->tests[k], id) == 0;
+    }
+    return pick;
+}
+
 int oscar_cmd_run(int argc, char **argv)
 {
     /* the multi-node Group OSCORE scenarios have a runner of their own (harness/group) */
@@ -218,39 +258,30 @@ int oscar_cmd_run(int argc, char **argv)
         }
     }
     const char *suite = NULL;
-    const char *tests[MAX_TESTS_ARG];
-    size_t num_tests = 0;
     const char *client_name = "ref";
     const char *server_name = "ref";
     const char *matrix = NULL;
-    const char *out = NULL;
-    const char *only_variant = NULL;
-    uint64_t seed = 1;
-    bool negative = true;
     static const struct option longopts[] = {
         {"suite", required_argument, NULL, 'S'},
-        {"test", required_argument, NULL, 't'},
         {"client", required_argument, NULL, 'c'},
         {"server", required_argument, NULL, 's'},
         {"matrix", required_argument, NULL, 'm'},
-        {"out", required_argument, NULL, 'o'},
-        {"seed", required_argument, NULL, 'r'},
-        {"no-negative-controls", no_argument, NULL, 'n'},
-        {"negative-control", required_argument, NULL, 'v'},
+        OSCAR_RUN_LONGOPTS,
+        OSCAR_RUN_LONGOPT_VARIANT,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    struct run_opts opts;
+    run_opts_init(&opts);
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (run_opts_take(&opts, ch, optarg)) {
+            continue;
+        }
         switch (ch) {
         case 'S':
             suite = optarg;
-            break;
-        case 't':
-            if (num_tests < MAX_TESTS_ARG) {
-                tests[num_tests++] = optarg;
-            }
             break;
         case 'c':
             client_name = optarg;
@@ -260,18 +291,6 @@ int oscar_cmd_run(int argc, char **argv)
             break;
         case 'm':
             matrix = optarg;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'r':
-            seed = strtoull(optarg, NULL, 0);
-            break;
-        case 'n':
-            negative = false;
-            break;
-        case 'v':
-            only_variant = optarg;
             break;
         case 'h':
             printf(
@@ -306,17 +325,14 @@ int oscar_cmd_run(int argc, char **argv)
             continue;
         }
         bool pick = suite == NULL || has_suite(s, suite);
-        if (num_tests != 0) {
-            pick = false;
-            for (size_t k = 0; k < num_tests; k++) {
-                pick = pick || strcmp(tests[k], s->id) == 0;
-            }
+        if (opts.num_tests != 0) {
+            pick = run_opts_picks(&opts, s->id);
         }
         if (pick) {
             scen[ns++] = s;
         }
     }
-    if (only_variant != NULL) {
+    if (opts.only_variant != NULL) {
         /* keep just the named negative control of the selected scenarios */
         for (size_t i = 0; i < ns; i++) {
             size_t keep = 0;
@@ -324,7 +340,7 @@ int oscar_cmd_run(int argc, char **argv)
                 char name[160];
                 snprintf(name, sizeof(name), "%s@%s", scen[i]->variants[v].bug,
                          scen[i]->variants[v].node);
-                if (strcmp(name, only_variant) == 0) {
+                if (strcmp(name, opts.only_variant) == 0) {
                     scen[i]->variants[keep++] = scen[i]->variants[v];
                 }
             }
@@ -374,8 +390,8 @@ int oscar_cmd_run(int argc, char **argv)
         return OSCAR_EXIT_INPUT;
     }
     char out_dir[900];
-    if (out != NULL) {
-        snprintf(out_dir, sizeof(out_dir), "%s", out);
+    if (opts.out != NULL) {
+        snprintf(out_dir, sizeof(out_dir), "%s", opts.out);
     } else {
         char stamp[32];
         time_t now = time(NULL);
@@ -392,21 +408,21 @@ int oscar_cmd_run(int argc, char **argv)
         .root = root,
         .bin_dir = OSCAR_BINARY_DIR,
         .out_dir = out_dir,
-        .seed = seed,
-        .variants_only = only_variant != NULL,
+        .seed = opts.seed,
+        .variants_only = opts.only_variant != NULL,
     };
     if (matrix != NULL) {
         for (size_t c = 0; c < nimpl && !interrupted; c++) {
             for (size_t s = 0; s < nimpl && !interrupted; s++) {
                 rc.client = &impls[c];
                 rc.server = &impls[s];
-                run_pairing(&st, &rc, scen, ns, negative, &arena);
+                run_pairing(&st, &rc, scen, ns, opts.negative, &arena);
             }
         }
     } else {
         rc.client = &client_impl;
         rc.server = &server_impl;
-        run_pairing(&st, &rc, scen, ns, negative, &arena);
+        run_pairing(&st, &rc, scen, ns, opts.negative, &arena);
     }
     if (oscar_report_write(out_dir, st.results, st.num, &rc, suite != NULL ? suite : "all",
                            &diag) != OSCAR_OK) {

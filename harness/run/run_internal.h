@@ -17,6 +17,39 @@ struct run_config {
     bool variants_only; /* --negative-control: run just the named variant, not the test */
 };
 
+#define OSCAR_RUN_MAX_TESTS 64
+
+/* struct run_opts holds the options every suite of `oscar run` reads alike. */
+struct run_opts {
+    const char *tests[OSCAR_RUN_MAX_TESTS]; /* --test ID, repeatable; none: every test */
+    size_t num_tests;
+    const char *out;          /* --out DIR */
+    const char *only_variant; /* --negative-control BUG@NODE: only that control */
+    uint64_t seed;            /* --seed N, 1 by default */
+    bool negative;            /* false under --no-negative-controls */
+};
+
+/* OSCAR_RUN_LONGOPTS are the getopt_long entries of run_opts (--negative-control apart, which
+ * not every suite takes); OSCAR_RUN_LONGOPT_VARIANT is that one. */
+/* clang-format off */
+#define OSCAR_RUN_LONGOPTS                                                                         \
+    {"test", required_argument, NULL, 't'},                                                        \
+    {"out", required_argument, NULL, 'o'},                                                         \
+    {"seed", required_argument, NULL, 'r'},                                                        \
+    {"no-negative-controls", no_argument, NULL, 'n'}
+#define OSCAR_RUN_LONGOPT_VARIANT {"negative-control", required_argument, NULL, 'v'}
+/* clang-format on */
+
+/* run_opts_init sets the defaults. */
+void run_opts_init(struct run_opts *o);
+
+/* run_opts_take stores the option ch (with its argument) when it is one of run_opts'; false
+ * when ch belongs to the suite. */
+bool run_opts_take(struct run_opts *o, int ch, const char *arg);
+
+/* run_opts_picks says whether the test id was asked for (every test when no --test). */
+bool run_opts_picks(const struct run_opts *o, const char *id);
+
 /* oscar_run_one runs scenario s (or its negative control variant) for the configured pairing;
  * res->dir must be set. */
 void oscar_run_one(struct oscar_result *res, const struct run_config *rc,
